@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../server/services.js';
+import { auditRoutes } from './audit-routes.js';
+import { authRoutes } from './auth-routes.js';
+import { keyRoutes } from './key-routes.js';
+import { teamRoutes } from './team-routes.js';
+import { userRoutes } from './user-routes.js';
+
+/** The admin API, mounted at /admin/v1. */
+export async function adminRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const opts = { services };
+  await app.register(authRoutes, opts);
+  await app.register(userRoutes, opts);
+  await app.register(teamRoutes, opts);
+  await app.register(keyRoutes, opts);
+  await app.register(auditRoutes, opts);
+}

@@ -1,0 +1,176 @@
+/**
+ * Admin API request and response schemas: the one source of truth for the server's
+ * validation, the CLI's flags and the portal's forms.
+ */
+import { z } from 'zod';
+import { durationHint, parseDuration } from './duration.js';
+
+export const roles = ['admin', 'team_admin', 'member', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+export const keyScopes = ['inference', 'admin'] as const;
+export type KeyScope = (typeof keyScopes)[number];
+
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const teamName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const email = z.email('must be an email address').max(320).transform((v) => v.toLowerCase());
+const password = z.string().min(12, 'must be at least 12 characters').max(1024);
+const duration = z.string().refine((v) => parseDuration(v) !== undefined, `must be ${durationHint}`);
+const timestamp = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' });
+const modelId = z.string().trim().min(1).max(300);
+
+/** A reference to a resource: its id, or its unique name (team name, user email, key prefix). */
+export const ref = z.string().trim().min(1).max(320);
+
+export const loginRequest = z.strictObject({ username: z.string().min(1).max(320), password: z.string().min(1).max(1024) });
+export type LoginRequest = z.infer<typeof loginRequest>;
+
+export const createTeamRequest = z.strictObject({ name: teamName, description: z.string().max(2000).optional() });
+export const updateTeamRequest = z.strictObject({ name: teamName.optional(), description: z.string().max(2000).nullable().optional() });
+export type CreateTeamRequest = z.infer<typeof createTeamRequest>;
+export type UpdateTeamRequest = z.infer<typeof updateTeamRequest>;
+
+export const createUserRequest = z.strictObject({
+  email,
+  name: name.optional(),
+  role: z.enum(roles).default('member'),
+  team: ref.optional(),
+  password: password.optional(),
+});
+export const updateUserRequest = z.strictObject({
+  email: email.optional(),
+  name: name.nullable().optional(),
+  role: z.enum(roles).optional(),
+  team: ref.nullable().optional(),
+  password: password.optional(),
+});
+export type CreateUserRequest = z.infer<typeof createUserRequest>;
+export type UpdateUserRequest = z.infer<typeof updateUserRequest>;
+
+export const addMemberRequest = z.strictObject({ user: ref, role: z.enum(['team_admin', 'member', 'viewer']).optional() });
+
+export const createKeyRequest = z
+  .strictObject({
+    name,
+    user: ref.optional(),
+    team: ref.optional(),
+    scope: z.enum(keyScopes).default('inference'),
+    expires_at: timestamp.optional(),
+    expires_in: duration.optional(),
+    models: z.array(modelId).max(100).optional(),
+  })
+  .refine((v) => !(v.expires_at && v.expires_in), { message: 'give expires_at or expires_in, not both', path: ['expires_in'] });
+export type CreateKeyRequest = z.infer<typeof createKeyRequest>;
+
+export const rotateKeyRequest = z.strictObject({ grace_period: duration.optional() });
+
+export const listQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+});
+
+export const userListQuery = listQuery.extend({
+  team: ref.optional(),
+  role: z.enum(roles).optional(),
+  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
+
+export const keyListQuery = listQuery.extend({
+  user: ref.optional(),
+  team: ref.optional(),
+  include_revoked: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
+
+export const auditListQuery = listQuery.extend({
+  since: timestamp.optional(),
+  action: z.string().max(100).optional(),
+});
+
+// Responses. Times are RFC 3339 UTC strings; ids are UUIDs.
+export interface Team {
+  id: string;
+  name: string;
+  description: string | null;
+  member_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  email: string | null;
+  name: string | null;
+  role: Role;
+  team_id: string | null;
+  team: string | null;
+  active: boolean;
+  has_password: boolean;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scope: KeyScope;
+  user_id: string | null;
+  user: string | null;
+  team_id: string | null;
+  team: string | null;
+  models: string[] | null;
+  status: 'active' | 'expired' | 'revoked';
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+/** A key as returned by create and rotate: the only time the secret is shown. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string | null;
+  actor_user_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  ip: string | null;
+}
+
+export interface Me {
+  user: User | null;
+  team: { id: string; name: string } | null;
+  role: Role;
+  auth: { method: 'key' | 'session'; key_id?: string; key_prefix?: string; scope: KeyScope; expires_at: string | null };
+}
+
+export interface LoginResponse {
+  token: string;
+  expires_at: string;
+  user: User;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface WellKnown {
+  name: 'ccag';
+  version: string;
+  public_url: string;
+  admin_api: string;
+  login_methods: string[];
+}

@@ -1,0 +1,46 @@
+import { forbidden, unauthenticated } from '../api/errors.js';
+import { roles as allRoles, type KeyScope, type Role } from '../api/schemas.js';
+import type { CredentialCache } from './credential-cache.js';
+import type { Principal } from './principal.js';
+
+/**
+ * Who may call a route, declared on the route itself (`config.access`) and enforced by one
+ * hook; the route-auth test enumerates every route's declaration.
+ */
+export type Access = { anonymous: true } | { anonymous?: false; scopes: readonly KeyScope[]; roles: readonly Role[] };
+
+export const anonymous: Access = { anonymous: true };
+/** Any valid credential, even an inference-only key (e.g. "who am I"). */
+export const anyCredential: Access = { scopes: ['inference', 'admin'], roles: allRoles };
+/** The admin API for the given roles: sessions and admin-scope keys. */
+export const adminApi = (...roles: Role[]): Access => ({ scopes: ['admin'], roles: roles.length ? roles : allRoles });
+
+/** The credential a request carries: `x-api-key`, or `Authorization: Bearer`. */
+export function credentialFrom(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.trim()) return apiKey.trim();
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+export async function authorize(
+  access: Access,
+  headers: Record<string, string | string[] | undefined>,
+  credentials: CredentialCache,
+): Promise<Principal | undefined> {
+  if (access.anonymous) return undefined;
+  const credential = credentialFrom(headers);
+  if (!credential) throw unauthenticated('missing credentials: send an API key in x-api-key or Authorization: Bearer');
+  const principal = await credentials.authenticate(credential);
+  if (!access.scopes.includes(principal.scope)) {
+    throw forbidden('this key has scope inference; the admin API needs a key with scope admin or a login session (ccag login)');
+  }
+  if (!access.roles.includes(principal.role)) {
+    throw forbidden(`this needs the role ${access.roles.join(' or ')}; you are ${principal.role}`);
+  }
+  return principal;
+}

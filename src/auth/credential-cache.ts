@@ -1,0 +1,193 @@
+import type { Logger } from 'pino';
+import { unauthenticated } from '../api/errors.js';
+import type { Role } from '../api/schemas.js';
+import type { Db, Queryable } from '../db/db.js';
+import { findKeyCredential, type KeyCredentialRow } from '../db/repos/keys.js';
+import { findSessionCredential, type SessionCredentialRow } from '../db/repos/sessions.js';
+import type { Principal } from './principal.js';
+import { hashSecret } from './random-token.js';
+import { isSessionToken } from './session-token.js';
+import { isVirtualKey } from './virtual-key.js';
+
+/** The NOTIFY channel every replica listens on for identity changes. */
+export const authChannel = 'ccag_auth';
+
+/** What changed: a key, a session, a user (and so all their keys and sessions), or everything. */
+export type AuthChange = { kind: 'key' | 'session' | 'user' | 'team'; id: string } | { kind: 'all' };
+
+interface Entry {
+  /** The principal, or why the credential is refused. */
+  principal?: Principal;
+  refusal?: string;
+  loadedAt: number;
+  keyId?: string;
+  sessionId?: string;
+  userId?: string | null;
+  teamIds: (string | null)[];
+}
+
+// Without notifications (the LISTEN connection is down) an entry is trusted this long, so a
+// revocation still reaches every replica within 5 seconds.
+const staleWithoutNotificationsMs = 4_000;
+const maxRefusals = 10_000;
+
+/**
+ * Resolves credentials to principals from memory: a hit costs no database query. Entries are
+ * dropped when any replica announces a change on `ccag_auth`, and all of them after the
+ * notification connection reconnects (changes may have been missed meanwhile).
+ */
+export class CredentialCache {
+  private readonly entries = new Map<string, Entry>();
+  private refusals = 0;
+  private unlisten: (() => Promise<void>) | undefined;
+  /** Keys used since the last flush; written in batches by KeyUsageRecorder. */
+  readonly usedKeyIds = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly log?: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen(authChannel, {
+      onNotification: (payload) => this.apply(parseChange(payload)),
+      onReconnect: () => this.apply({ kind: 'all' }),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.unlisten?.();
+  }
+
+  /**
+   * Queues a change announcement inside a transaction: Postgres delivers it to every replica
+   * when (and only if) the transaction commits. Call `forget` after the commit for this one.
+   */
+  async announceIn(tx: Queryable, change: AuthChange): Promise<void> {
+    await tx.query('SELECT pg_notify($1, $2)', [authChannel, JSON.stringify(change)]);
+  }
+
+  /** Drops what a change affects from this replica's cache now, without waiting for the notification. */
+  forget(change: AuthChange): void {
+    this.apply(change);
+  }
+
+  /** The principal for a bearer credential, or an authentication_error. */
+  async authenticate(credential: string): Promise<Principal> {
+    const isKey = isVirtualKey(credential);
+    if (!isKey && !isSessionToken(credential)) throw unauthenticated('invalid x-api-key: not a ccag key or token');
+    const hash = hashSecret(credential);
+    let entry = this.entries.get(hash);
+    if (!entry || this.isStale(entry)) {
+      try {
+        entry = isKey ? keyEntry(await findKeyCredential(this.db, hash)) : sessionEntry(await findSessionCredential(this.db, hash));
+      } catch (err) {
+        // Database unreachable: a stale entry is better than refusing everyone.
+        if (!entry) throw err;
+        this.log?.warn({ err: (err as Error).message }, 'credential refresh failed; using cached entry');
+        return this.check(entry);
+      }
+      this.store(hash, entry);
+    }
+    const principal = this.check(entry);
+    if (principal.keyId) this.usedKeyIds.add(principal.keyId);
+    return principal;
+  }
+
+  private check(entry: Entry): Principal {
+    if (!entry.principal) throw unauthenticated(entry.refusal!);
+    if (entry.principal.expiresAt !== null && entry.principal.expiresAt <= Date.now()) {
+      throw unauthenticated(entry.principal.method === 'key' ? 'this API key has expired' : 'this session has expired; log in again');
+    }
+    return entry.principal;
+  }
+
+  private isStale(entry: Entry): boolean {
+    return !this.db.listening && Date.now() - entry.loadedAt > staleWithoutNotificationsMs;
+  }
+
+  private store(hash: string, entry: Entry): void {
+    if (!entry.principal) {
+      // Unknown credentials are remembered too (a flood of bad keys must not reach the
+      // database), but only so many of them.
+      if (++this.refusals > maxRefusals) this.dropRefusals();
+    }
+    this.entries.set(hash, entry);
+  }
+
+  private dropRefusals(): void {
+    for (const [hash, e] of this.entries) if (!e.principal) this.entries.delete(hash);
+    this.refusals = 0;
+  }
+
+  private apply(change: AuthChange | undefined): void {
+    if (!change || change.kind === 'all') {
+      this.entries.clear();
+      this.refusals = 0;
+      return;
+    }
+    for (const [hash, e] of this.entries) {
+      const hit =
+        (change.kind === 'key' && e.keyId === change.id) ||
+        (change.kind === 'session' && e.sessionId === change.id) ||
+        (change.kind === 'user' && e.userId === change.id) ||
+        (change.kind === 'team' && e.teamIds.includes(change.id));
+      if (hit) this.entries.delete(hash);
+    }
+  }
+}
+
+function parseChange(payload: string): AuthChange | undefined {
+  try {
+    return JSON.parse(payload) as AuthChange;
+  } catch {
+    return undefined;
+  }
+}
+
+const invalidKey = 'invalid x-api-key';
+
+function keyEntry(row: KeyCredentialRow | undefined): Entry {
+  const loadedAt = Date.now();
+  if (!row) return { refusal: invalidKey, loadedAt, teamIds: [] };
+  const base = { loadedAt, keyId: row.id, userId: row.user_id, teamIds: [row.team_id, row.user_team_id] };
+  if (row.revoked_at) return { ...base, refusal: 'this API key has been revoked' };
+  if (row.user_id && !row.user_active) return { ...base, refusal: "this API key's user is deactivated" };
+  return {
+    ...base,
+    principal: {
+      method: 'key',
+      userId: row.user_id,
+      username: row.username,
+      role: (row.role as Role | null) ?? 'member',
+      teamId: row.team_id ?? row.user_team_id,
+      scope: row.scope,
+      keyId: row.id,
+      keyPrefix: row.prefix,
+      models: row.models,
+      expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
+    },
+  };
+}
+
+function sessionEntry(row: SessionCredentialRow | undefined): Entry {
+  const loadedAt = Date.now();
+  if (!row) return { refusal: 'invalid or expired session; log in again', loadedAt, teamIds: [] };
+  const base = { loadedAt, sessionId: row.id, userId: row.user_id, teamIds: [row.team_id] };
+  if (row.revoked_at) return { ...base, refusal: 'this session has ended; log in again' };
+  if (!row.active) return { ...base, refusal: 'this user is deactivated' };
+  return {
+    ...base,
+    principal: {
+      method: 'session',
+      userId: row.user_id,
+      username: row.username,
+      role: row.role as Role,
+      teamId: row.team_id,
+      scope: 'admin',
+      sessionId: row.id,
+      models: null,
+      expiresAt: new Date(row.expires_at).getTime(),
+    },
+  };
+}

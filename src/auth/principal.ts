@@ -1,0 +1,26 @@
+import type { KeyScope, Role } from '../api/schemas.js';
+
+/** Who is calling, as established by authentication. */
+export interface Principal {
+  method: 'key' | 'session';
+  /** The user acting; null for a team's own key (CI keys with no person behind them). */
+  userId: string | null;
+  username: string | null;
+  role: Role;
+  /** The team that pays: the key's team, else the user's team. */
+  teamId: string | null;
+  /** What the credential may reach: inference routes only, or the admin API too. */
+  scope: KeyScope;
+  keyId?: string;
+  keyPrefix?: string;
+  sessionId?: string;
+  /** Models the key is limited to; null means any. */
+  models: string[] | null;
+  /** Epoch ms after which the credential no longer works. */
+  expiresAt: number | null;
+}
+
+export function describePrincipal(p: Principal): string {
+  if (p.username) return p.method === 'key' ? `${p.username} (key ${p.keyPrefix})` : p.username;
+  return `key ${p.keyPrefix}`;
+}

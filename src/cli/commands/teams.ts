@@ -1,0 +1,117 @@
+import { Command, Option } from 'commander';
+import type { Team, User } from '../../api/schemas.js';
+import { action } from '../action.js';
+import { usageError } from '../errors.js';
+import type { Column } from '../output.js';
+import { confirmed, required } from '../prompt.js';
+import { userColumns } from './users.js';
+
+const teamColumns: Column<Team>[] = [
+  { header: 'ID', value: (t) => t.id },
+  { header: 'NAME', value: (t) => t.name },
+  { header: 'MEMBERS', value: (t) => t.member_count },
+  { header: 'DESCRIPTION', value: (t) => t.description },
+];
+
+const teamFields: Column<Team>[] = [...teamColumns, { header: 'CREATED', value: (t) => t.created_at }];
+const path = (ref: string) => `/admin/v1/teams/${encodeURIComponent(ref)}`;
+
+export function teamsCommand(): Command {
+  const teams = new Command('teams').description('teams');
+
+  teams
+    .command('create')
+    .description('create a team')
+    .argument('[name]', 'team name (letters, digits, ".", "_", "-")')
+    .option('--description <text>', 'what the team is')
+    .action(
+      action<{ description?: string }>(async (ctx, [nameArg], o) => {
+        const name = await required(nameArg, 'the team name', 'Team name:');
+        const team = await (await ctx.client()).call<Team>('POST', '/admin/v1/teams', { name, description: o.description });
+        ctx.out.resource(team, teamFields, (t) => t.id);
+      }),
+    );
+
+  teams
+    .command('list')
+    .description('list teams')
+    .action(
+      action(async (ctx) => {
+        ctx.out.list(await (await ctx.client()).listAll<Team>('/admin/v1/teams'), teamColumns, (t) => t.id);
+      }),
+    );
+
+  teams
+    .command('show')
+    .description('show a team (by name or id)')
+    .argument('<team>', 'name or id')
+    .action(
+      action(async (ctx, [ref]) => {
+        const team = await (await ctx.client()).call<Team>('GET', path(ref!));
+        ctx.out.resource(team, teamFields, (t) => t.id);
+      }),
+    );
+
+  teams
+    .command('update')
+    .description('rename a team or change its description')
+    .argument('<team>', 'name or id')
+    .option('--name <name>', 'new name')
+    .option('--description <text>', 'new description')
+    .action(
+      action<{ name?: string; description?: string }>(async (ctx, [ref], o) => {
+        if (o.name === undefined && o.description === undefined) throw usageError('nothing to change: give --name or --description');
+        const team = await (await ctx.client()).call<Team>('PATCH', path(ref!), { name: o.name, description: o.description });
+        ctx.out.resource(team, teamFields, (t) => t.id);
+      }),
+    );
+
+  teams
+    .command('delete')
+    .description('delete a team with no members and no active keys')
+    .argument('<team>', 'name or id')
+    .action(
+      action(async (ctx, [ref]) => {
+        if (!(await confirmed(`Delete team ${ref}?`, Boolean(ctx.options.yes)))) return;
+        await (await ctx.client()).call('DELETE', path(ref!));
+        ctx.out.say(`Deleted team ${ref}.`);
+      }),
+    );
+
+  teams
+    .command('members')
+    .description('list a team\'s members')
+    .argument('<team>', 'name or id')
+    .action(
+      action(async (ctx, [ref]) => {
+        ctx.out.list(await (await ctx.client()).listAll<User>(`${path(ref!)}/members`), userColumns, (u) => u.id);
+      }),
+    );
+
+  teams
+    .command('add-member')
+    .description('put a user in a team (a user belongs to one team)')
+    .argument('<team>', 'name or id')
+    .argument('<user>', 'email or id')
+    .addOption(new Option('--role <role>', 'also set their role').choices(['team_admin', 'member', 'viewer']))
+    .action(
+      action<{ role?: string }>(async (ctx, [ref, user], o) => {
+        const updated = await (await ctx.client()).call<User>('POST', `${path(ref!)}/members`, { user, role: o.role });
+        ctx.out.resource(updated, userColumns, (u) => u.id);
+      }),
+    );
+
+  teams
+    .command('remove-member')
+    .description('take a user out of a team')
+    .argument('<team>', 'name or id')
+    .argument('<user>', 'email or id')
+    .action(
+      action(async (ctx, [ref, user]) => {
+        await (await ctx.client()).call('DELETE', `${path(ref!)}/members/${encodeURIComponent(user!)}`);
+        ctx.out.say(`Removed ${user} from team ${ref}.`);
+      }),
+    );
+
+  return teams;
+}

@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { version } from '../server/version.js';
+import { auditCommand } from './commands/audit.js';
+import { completionCommand } from './commands/completion.js';
+import { keysCommand } from './commands/keys.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
+import { migrateCommand, serveCommand } from './commands/serve.js';
+import { statusCommand } from './commands/status.js';
+import { teamsCommand } from './commands/teams.js';
+import { usersCommand } from './commands/users.js';
+
+/** The `ccag` command tree: global flags of the product contract, then one group per noun. */
+export function buildProgram(): Command {
+  const program = new Command('ccag')
+    .description('Claude Code gateway: Claude Code for a whole company through your own Amazon Bedrock')
+    .version(version, '--version', 'print the version')
+    .option('--gateway <url>', 'gateway URL [CCAG_URL]')
+    .option('--token <token>', 'admin-scope key or session token [CCAG_TOKEN]')
+    .option('--profile <name>', 'profile in ~/.config/ccag/config.json [CCAG_PROFILE]')
+    .option('--json', 'machine-readable output')
+    .option('--quiet', 'print ids only')
+    .option('--no-color', 'no colours')
+    .option('--yes', 'do not ask for confirmation')
+    .option('-v, --verbose', 'more detail on errors')
+    .showSuggestionAfterError()
+    .exitOverride();
+  for (const command of [
+    serveCommand(),
+    migrateCommand(),
+    loginCommand(),
+    logoutCommand(),
+    statusCommand(),
+    keysCommand(),
+    usersCommand(),
+    teamsCommand(),
+    auditCommand(),
+    completionCommand(() => program),
+  ]) {
+    program.addCommand(command.exitOverride());
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}

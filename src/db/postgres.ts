@@ -1,0 +1,147 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Db, ListenHandlers, Queryable, QueryResult } from './db.js';
+
+// Postgres returns bigint (int8) as text; spend and counts fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+const reconnectDelayMs = [100, 250, 500, 1000, 2000];
+
+/**
+ * Postgres through a `pg` pool, plus one dedicated connection for LISTEN that reconnects
+ * with backoff and tells listeners when it did (they may have missed notifications).
+ */
+export class PostgresDb implements Db {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private listenClient: pg.Client | undefined;
+  private readonly channels = new Map<string, Set<ListenHandlers>>();
+  private closed = false;
+  private connecting: Promise<void> | undefined;
+  private _listening = false;
+
+  constructor(
+    private readonly connectionString: string | undefined,
+    private readonly log?: Logger,
+    poolSize = 10,
+  ) {
+    this.pool = new pg.Pool({ connectionString, max: poolSize, idleTimeoutMillis: 30_000 });
+    // An idle client dying (e.g. the server restarted) must not crash the process.
+    this.pool.on('error', (err) => this.log?.warn({ err: err.message }, 'idle database connection lost'));
+  }
+
+  get listening(): boolean {
+    return this._listening;
+  }
+
+  async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    const result = await this.pool.query(sql, params as unknown[]);
+    return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx: Queryable = {
+        query: async <R>(sql: string, params?: unknown[]) => {
+          const r = await client.query(sql, params as unknown[]);
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+        },
+        exec: async (sql: string) => {
+          await client.query(sql);
+        },
+      };
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>> {
+    let set = this.channels.get(channel);
+    const isNew = !set;
+    if (!set) this.channels.set(channel, (set = new Set()));
+    set.add(handlers);
+    await this.ensureListenClient();
+    if (isNew && this.listenClient) await this.listenClient.query(`LISTEN ${quoteIdent(channel)}`);
+    return async () => {
+      set!.delete(handlers);
+      if (set!.size === 0) {
+        this.channels.delete(channel);
+        await this.listenClient?.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => undefined);
+      }
+    };
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this._listening = false;
+    const client = this.listenClient;
+    this.listenClient = undefined;
+    await client?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  private ensureListenClient(): Promise<void> {
+    if (this.listenClient) return Promise.resolve();
+    this.connecting ??= this.connectListener(false).finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async connectListener(isReconnect: boolean): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on('error', (err) => this.log?.warn({ err: err.message }, 'notification connection error'));
+    client.on('end', () => this.onListenerLost(client));
+    client.on('notification', (msg) => {
+      for (const h of this.channels.get(msg.channel) ?? []) h.onNotification(msg.payload ?? '');
+    });
+    await client.connect();
+    for (const channel of this.channels.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+    this.listenClient = client;
+    this._listening = true;
+    if (isReconnect) {
+      this.log?.info('notification connection re-established');
+      for (const set of this.channels.values()) for (const h of set) h.onReconnect?.();
+    }
+  }
+
+  private onListenerLost(client: pg.Client): void {
+    if (this.listenClient !== client || this.closed) return;
+    this.listenClient = undefined;
+    this._listening = false;
+    this.log?.warn('notification connection lost; reconnecting');
+    for (const set of this.channels.values()) for (const h of set) h.onDisconnect?.();
+    void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      await new Promise((r) => setTimeout(r, reconnectDelayMs[Math.min(attempt, reconnectDelayMs.length - 1)]).unref());
+      if (this.closed) return;
+      try {
+        await this.connectListener(true);
+        return;
+      } catch (err) {
+        this.log?.debug({ err: (err as Error).message, attempt }, 'notification reconnect failed');
+      }
+    }
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,63 @@
+import type { Team } from '../../api/schemas.js';
+import type { Queryable } from '../db.js';
+import { iso, isUuid, toPage } from './page.js';
+
+export interface TeamRow {
+  id: string;
+  name: string;
+  description: string | null;
+  member_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const select = `SELECT t.*, (SELECT count(*)::int FROM users u WHERE u.team_id = t.id) AS member_count FROM teams t`;
+
+export function toTeam(row: TeamRow): Team {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    member_count: row.member_count,
+    created_at: iso(row.created_at)!,
+    updated_at: iso(row.updated_at)!,
+  };
+}
+
+/** A team by id or (case-insensitive) name. */
+export async function findTeam(db: Queryable, ref: string): Promise<TeamRow | undefined> {
+  const { rows } = isUuid(ref)
+    ? await db.query<TeamRow>(`${select} WHERE t.id = $1`, [ref])
+    : await db.query<TeamRow>(`${select} WHERE lower(t.name) = lower($1)`, [ref]);
+  return rows[0];
+}
+
+export async function listTeams(db: Queryable, opts: { limit: number; after?: { at: string; id: string } }) {
+  const { rows } = await db.query<TeamRow>(
+    `${select} WHERE ($1::timestamptz IS NULL OR (t.created_at, t.id) > ($1::timestamptz, $2::uuid))
+     ORDER BY t.created_at, t.id LIMIT $3`,
+    [opts.after?.at ?? null, opts.after?.id ?? null, opts.limit + 1],
+  );
+  return toPage(rows, opts.limit, toTeam, (r) => ({ at: iso(r.created_at)!, id: r.id }));
+}
+
+export async function insertTeam(db: Queryable, team: { name: string; description?: string | null }): Promise<TeamRow> {
+  const { rows } = await db.query<{ id: string }>('INSERT INTO teams (name, description) VALUES ($1, $2) RETURNING id', [
+    team.name,
+    team.description ?? null,
+  ]);
+  return (await findTeam(db, rows[0]!.id))!;
+}
+
+export async function updateTeam(db: Queryable, id: string, patch: { name?: string; description?: string | null }): Promise<TeamRow> {
+  await db.query(
+    `UPDATE teams SET name = COALESCE($2, name),
+       description = CASE WHEN $3::boolean THEN $4 ELSE description END, updated_at = now() WHERE id = $1`,
+    [id, patch.name ?? null, patch.description !== undefined, patch.description ?? null],
+  );
+  return (await findTeam(db, id))!;
+}
+
+export async function deleteTeam(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM teams WHERE id = $1', [id]);
+}

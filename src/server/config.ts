@@ -1,0 +1,203 @@
+/**
+ * Gateway configuration: flags and environment variables parsed and validated with zod.
+ * `settings` is the one table of what can be set; `ccag serve` builds its flags from it and
+ * docs/configuration.md describes it.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export interface Setting {
+  key: keyof RawConfig;
+  flag?: string;
+  env?: string;
+  description: string;
+  /** Flags without a value (`--embedded-db`). */
+  boolean?: boolean;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be at most 65535');
+const positiveInt = z.coerce.number().int('must be a whole number').positive('must be above 0');
+const flag = z.union([z.boolean(), z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off', ''])]).transform(
+  (v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on',
+);
+const url = z.url('must be a URL such as https://gw.example.com');
+
+const rawSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8080),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  dataDir: z.string().min(1).optional(),
+  embeddedDb: flag.default(false),
+  publicUrl: url.optional(),
+  trustedProxies: z.string().optional(),
+  maxBodyBytes: positiveInt.default(20 * 1024 * 1024),
+  workers: positiveInt.default(1),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1').optional(),
+  bedrockEndpoint: url.optional(),
+  upstream: z.enum(['bedrock', 'emulator']).default('bedrock'),
+  adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
+  secretKey: z.string().min(32, 'must be at least 32 characters (try: openssl rand -base64 32)').optional(),
+  secretKeyPrevious: z.string().min(32, 'must be at least 32 characters').optional(),
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  logLevel: z.enum(logLevels).default('info'),
+  sessionMaxAgeHours: positiveInt.default(24 * 7),
+  shutdownTimeoutSeconds: positiveInt.default(30),
+});
+type RawConfig = z.input<typeof rawSchema>;
+
+export const settings: Setting[] = [
+  { key: 'host', flag: '--host', env: 'CCAG_HOST', description: 'listen address (default 127.0.0.1)' },
+  { key: 'port', flag: '--port', env: 'CCAG_PORT', description: 'listen port (default 8080; 0 picks a free one)' },
+  { key: 'databaseUrl', flag: '--database-url', env: 'DATABASE_URL', description: 'Postgres connection string; PGHOST/PGUSER/PGPASSWORD/PGDATABASE/PGPORT work too; unset: embedded database' },
+  { key: 'dataDir', flag: '--data-dir', env: 'CCAG_DATA_DIR', description: 'embedded database and local state (default $XDG_DATA_HOME/ccag or ~/.local/share/ccag)' },
+  { key: 'embeddedDb', flag: '--embedded-db', env: 'CCAG_EMBEDDED_DB', boolean: true, description: 'allow the embedded database on a non-loopback listen address' },
+  { key: 'publicUrl', flag: '--public-url', env: 'CCAG_PUBLIC_URL', description: 'URL users reach the gateway at (required on a non-loopback address)' },
+  { key: 'trustedProxies', flag: '--trusted-proxies', env: 'CCAG_TRUSTED_PROXIES', description: 'comma-separated CIDRs whose X-Forwarded-For/-Proto are believed' },
+  { key: 'maxBodyBytes', flag: '--max-body', env: 'CCAG_MAX_BODY_BYTES', description: 'largest request body in bytes (default 20971520, Bedrock\'s limit)' },
+  { key: 'workers', flag: '--workers', env: 'CCAG_WORKERS', description: 'worker processes (Postgres only; default 1)' },
+  { key: 'region', flag: '--region', env: 'AWS_REGION', description: 'default Bedrock region' },
+  { key: 'bedrockEndpoint', flag: '--bedrock-endpoint', env: 'CCAG_BEDROCK_ENDPOINT', description: 'Bedrock runtime endpoint override (VPC endpoints, emulator)' },
+  { key: 'upstream', flag: '--upstream', env: 'CCAG_UPSTREAM', description: 'bedrock or emulator (default bedrock)' },
+  { key: 'adminPassword', env: 'CCAG_ADMIN_PASSWORD', description: 'password of the bootstrap admin user "admin", used when it is first created' },
+  { key: 'secretKey', env: 'CCAG_SECRET_KEY', description: 'encrypts stored secrets; required with Postgres, generated into the data folder otherwise' },
+  { key: 'secretKeyPrevious', env: 'CCAG_SECRET_KEY_PREVIOUS', description: 'the previous secret key, still accepted for decryption during rotation' },
+  { key: 'redisUrl', env: 'REDIS_URL', description: 'Redis for cluster-wide rate limits' },
+  { key: 'logLevel', flag: '--log-level', env: 'CCAG_LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
+  { key: 'sessionMaxAgeHours', flag: '--session-max-age', env: 'CCAG_SESSION_MAX_AGE_HOURS', description: 'hours a login session lasts (default 168)' },
+  { key: 'shutdownTimeoutSeconds', flag: '--shutdown-timeout', env: 'CCAG_SHUTDOWN_TIMEOUT_SECONDS', description: 'seconds in-flight requests get to finish on SIGTERM (default 30)' },
+];
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Postgres connection string, or undefined for the embedded database. */
+  databaseUrl?: string;
+  /** True when the PG* variables (not a URL) point at Postgres. */
+  usePgEnv: boolean;
+  dataDir: string;
+  embeddedDb: boolean;
+  publicUrl: string;
+  trustedProxies: string[];
+  maxBodyBytes: number;
+  workers: number;
+  region?: string;
+  bedrockEndpoint?: string;
+  upstream: 'bedrock' | 'emulator';
+  adminPassword?: string;
+  secretKey?: string;
+  secretKeyPrevious?: string;
+  redisUrl?: string;
+  logLevel: (typeof logLevels)[number];
+  sessionMaxAgeMs: number;
+  shutdownTimeoutMs: number;
+}
+
+/** Invalid configuration: its message is the one line printed before exiting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Builds the Config from flags (taking precedence) and the environment.
+ * Throws ConfigError naming the first bad setting.
+ */
+export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const setting of settings) {
+    const fromFlag = flags[setting.key];
+    const fromEnv = setting.env ? env[setting.env] : undefined;
+    const value = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
+    if (value !== undefined) raw[setting.key] = value;
+  }
+  const parsed = rawSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const setting = settings.find((s) => s.key === issue.path[0]);
+    throw new ConfigError(`invalid configuration: ${describeSetting(setting)}: ${issue.message}`);
+  }
+  const c = parsed.data;
+  const usePgEnv = !c.databaseUrl && Boolean(env.PGHOST || env.PGDATABASE);
+  const loopback = isLoopback(c.host);
+  const embedded = !c.databaseUrl && !usePgEnv;
+
+  if (embedded && !loopback && !c.embeddedDb) {
+    throw new ConfigError(
+      `invalid configuration: ${describeSetting(settings[0])}: ${c.host} is not a loopback address and no DATABASE_URL is set; ` +
+        'set DATABASE_URL so replicas share one database, or pass --embedded-db to use the embedded one',
+    );
+  }
+  if (!c.publicUrl && !loopback) {
+    throw new ConfigError(`invalid configuration: --public-url / CCAG_PUBLIC_URL: required when listening on ${c.host}`);
+  }
+  if (embedded && c.workers > 1) {
+    throw new ConfigError('invalid configuration: --workers / CCAG_WORKERS: more than 1 worker needs Postgres (DATABASE_URL); the embedded database serves one process');
+  }
+  const trustedProxies = (c.trustedProxies ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const badProxy = trustedProxies.find((p) => !isCidr(p));
+  if (badProxy) {
+    throw new ConfigError(`invalid configuration: --trusted-proxies / CCAG_TRUSTED_PROXIES: "${badProxy}" is not an IP address or CIDR`);
+  }
+
+  const hostForUrl = isIP(c.host) === 6 ? `[${c.host}]` : c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host;
+  return {
+    host: c.host,
+    port: c.port,
+    databaseUrl: c.databaseUrl,
+    usePgEnv,
+    dataDir: c.dataDir ?? defaultDataDir(env),
+    embeddedDb: c.embeddedDb,
+    publicUrl: (c.publicUrl ?? `http://${hostForUrl}:${c.port}`).replace(/\/+$/, ''),
+    trustedProxies,
+    maxBodyBytes: c.maxBodyBytes,
+    workers: c.workers,
+    region: c.region ?? (env.AWS_DEFAULT_REGION || undefined),
+    bedrockEndpoint: c.bedrockEndpoint,
+    upstream: c.upstream,
+    adminPassword: c.adminPassword,
+    secretKey: c.secretKey,
+    secretKeyPrevious: c.secretKeyPrevious,
+    redisUrl: c.redisUrl,
+    logLevel: c.logLevel,
+    sessionMaxAgeMs: c.sessionMaxAgeHours * 3_600_000,
+    shutdownTimeoutMs: c.shutdownTimeoutSeconds * 1000,
+  };
+}
+
+/** The secret key is required with Postgres: all replicas must share it, and it never lives in the database. */
+export function secretKeyRequired(config: Config): boolean {
+  return Boolean(config.databaseUrl || config.usePgEnv);
+}
+
+export const missingSecretKey = new ConfigError(
+  'invalid configuration: CCAG_SECRET_KEY: required with Postgres (every replica needs the same one; try: openssl rand -base64 32)',
+);
+
+function describeSetting(setting: Setting | undefined): string {
+  if (!setting) return 'configuration';
+  return [setting.flag, setting.env].filter(Boolean).join(' / ');
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  return join(base, 'ccag');
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function isCidr(value: string): boolean {
+  return value.split(',').every((part) => {
+    const [address, bits, extra] = part.trim().split('/');
+    if (extra !== undefined || !address) return false;
+    const family = isIP(address);
+    if (!family) return false;
+    if (bits === undefined) return true;
+    const n = Number(bits);
+    return Number.isInteger(n) && n >= 0 && n <= (family === 4 ? 32 : 128);
+  });
+}

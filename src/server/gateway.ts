@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ensureBootstrapAdmin } from '../auth/bootstrap-admin.js';
+import { CredentialCache } from '../auth/credential-cache.js';
+import { KeyUsageRecorder } from '../auth/key-usage.js';
+import { loadOrCreateSecretKeyFile } from '../auth/secret-key.js';
+import type { Db } from '../db/db.js';
+import { migrate } from '../db/migrate.js';
+import { openDb } from '../db/open.js';
+import { createLogger } from '../telemetry/logger.js';
+import { buildApp } from './app.js';
+import { missingSecretKey, secretKeyRequired, type Config } from './config.js';
+import { version } from './version.js';
+
+export interface Gateway {
+  app: FastifyInstance;
+  db: Db;
+  log: Logger;
+  config: Config;
+  credentials: CredentialCache;
+  /** Starts listening; resolves to the URL it listens on. */
+  listen(): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), flushes, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Use this database instead of opening the one the config names (embedding, tests). */
+  db?: Db;
+  log?: Logger;
+}
+
+/** Assembles a gateway from a Config: database, migrations, bootstrap admin, caches, routes. */
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.log ?? createLogger(config.logLevel);
+  if (!config.secretKey) {
+    if (secretKeyRequired(config)) throw missingSecretKey;
+    config = { ...config, secretKey: loadOrCreateSecretKeyFile(config.dataDir) };
+  }
+  const db = options.db ?? (await openDb(config, log));
+  const ownsDb = !options.db;
+  try {
+    const applied = await migrate(db);
+    if (applied.length) log.info({ migrations: applied }, 'database migrated');
+    await ensureBootstrapAdmin(db, { adminPassword: config.adminPassword, dataDir: config.dataDir, log });
+  } catch (err) {
+    if (ownsDb) await db.close();
+    throw err;
+  }
+  const credentials = new CredentialCache(db, log);
+  await credentials.start();
+  const keyUsage = new KeyUsageRecorder(db, credentials.usedKeyIds, log);
+  keyUsage.start();
+  const app = await buildApp({ config, db, log, credentials, version });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const deadline = setTimeout(() => {
+        log.warn('shutdown deadline reached; closing remaining connections');
+        app.server.closeAllConnections?.();
+      }, config.shutdownTimeoutMs);
+      deadline.unref();
+      await app.close();
+      clearTimeout(deadline);
+      await keyUsage.stop();
+      await credentials.stop();
+      if (ownsDb) await db.close();
+    })());
+
+  return {
+    app,
+    db,
+    log,
+    config,
+    credentials,
+    async listen() {
+      const url = await app.listen({ host: config.host, port: config.port });
+      log.info({ url, database: db.kind, version }, 'ccag gateway listening');
+      return url;
+    },
+    close,
+  };
+}
