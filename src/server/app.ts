@@ -28,6 +28,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
 
+  // JSON only: a text/plain body must not reach a handler as a string.
+  app.removeContentTypeParser('text/plain');
+
   app.addHook('onRequest', async (req, reply) => {
     reply.header('request-id', req.id);
   });

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../../api/schemas.js';
 import type { Queryable } from '../db.js';
-import { iso, toPage, type Cursor } from './page.js';
+import { cursorAtSql, iso, toPage, type Cursor } from './page.js';
 
 export interface AuditRecord {
   actorUserId: string | null;
@@ -59,17 +59,18 @@ interface AuditRow {
   after: unknown;
   request_id: string | null;
   ip: string | null;
+  cursor_at: string;
 }
 
-const toAuditEntry = (r: AuditRow): AuditEntry => ({ ...r, id: String(r.id), at: iso(r.at)! });
+const toAuditEntry = ({ cursor_at: _c, ...r }: AuditRow): AuditEntry => ({ ...r, id: String(r.id), at: iso(r.at)! });
 
 export async function listAudit(db: Queryable, opts: { limit: number; after?: Cursor; since?: string; action?: string }) {
   const { rows } = await db.query<AuditRow>(
-    `SELECT id, at, actor, actor_user_id, action, target_type, target_id, before, after, request_id, ip FROM audit_log
+    `SELECT id, at, ${cursorAtSql('at')}, actor, actor_user_id, action, target_type, target_id, before, after, request_id, ip FROM audit_log
      WHERE ($1::timestamptz IS NULL OR (at, id) > ($1::timestamptz, $2::bigint))
        AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::text IS NULL OR action = $4)
      ORDER BY at, id LIMIT $5`,
     [opts.after?.at ?? null, opts.after?.id ?? null, opts.since ?? null, opts.action ?? null, opts.limit + 1],
   );
-  return toPage(rows, opts.limit, toAuditEntry, (r) => ({ at: iso(r.at)!, id: String(r.id) }));
+  return toPage(rows, opts.limit, toAuditEntry, (r) => ({ at: r.cursor_at, id: String(r.id) }));
 }

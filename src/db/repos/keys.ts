@@ -1,6 +1,6 @@
 import type { ApiKey, KeyScope } from '../../api/schemas.js';
 import type { Queryable } from '../db.js';
-import { iso, isUuid, toPage, type Cursor } from './page.js';
+import { cursorAtSql, iso, isUuid, toPage, type Cursor } from './page.js';
 
 export interface KeyRow {
   id: string;
@@ -17,10 +17,11 @@ export interface KeyRow {
   revoked_at: Date | null;
   last_used_at: Date | null;
   created_at: Date;
+  cursor_at: string;
 }
 
 const select = `SELECT k.id, k.name, k.prefix, k.scope, k.user_id, u.email AS user_email, u.username, k.team_id,
-  t.name AS team_name, k.models, k.expires_at, k.revoked_at, k.last_used_at, k.created_at
+  t.name AS team_name, k.models, k.expires_at, k.revoked_at, k.last_used_at, k.created_at, ${cursorAtSql('k.created_at')}
   FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN teams t ON t.id = k.team_id`;
 
 export function toApiKey(row: KeyRow, now = Date.now()): ApiKey {
@@ -62,7 +63,7 @@ export async function listKeys(
      ORDER BY k.created_at, k.id LIMIT $6`,
     [opts.after?.at ?? null, opts.after?.id ?? null, opts.userId ?? null, opts.teamId ?? null, opts.includeRevoked ?? false, opts.limit + 1],
   );
-  return toPage(rows, opts.limit, (r) => toApiKey(r), (r) => ({ at: iso(r.created_at)!, id: r.id }));
+  return toPage(rows, opts.limit, (r) => toApiKey(r), (r) => ({ at: r.cursor_at, id: r.id }));
 }
 
 export interface NewKey {

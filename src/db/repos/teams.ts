@@ -1,6 +1,6 @@
 import type { Team } from '../../api/schemas.js';
 import type { Queryable } from '../db.js';
-import { iso, isUuid, toPage } from './page.js';
+import { cursorAtSql, iso, isUuid, toPage } from './page.js';
 
 export interface TeamRow {
   id: string;
@@ -9,9 +9,10 @@ export interface TeamRow {
   member_count: number;
   created_at: Date;
   updated_at: Date;
+  cursor_at: string;
 }
 
-const select = `SELECT t.*, (SELECT count(*)::int FROM users u WHERE u.team_id = t.id) AS member_count FROM teams t`;
+const select = `SELECT t.*, ${cursorAtSql('t.created_at')}, (SELECT count(*)::int FROM users u WHERE u.team_id = t.id) AS member_count FROM teams t`;
 
 export function toTeam(row: TeamRow): Team {
   return {
@@ -38,7 +39,7 @@ export async function listTeams(db: Queryable, opts: { limit: number; after?: { 
      ORDER BY t.created_at, t.id LIMIT $3`,
     [opts.after?.at ?? null, opts.after?.id ?? null, opts.limit + 1],
   );
-  return toPage(rows, opts.limit, toTeam, (r) => ({ at: iso(r.created_at)!, id: r.id }));
+  return toPage(rows, opts.limit, toTeam, (r) => ({ at: r.cursor_at, id: r.id }));
 }
 
 export async function insertTeam(db: Queryable, team: { name: string; description?: string | null }): Promise<TeamRow> {

@@ -1,6 +1,6 @@
 import type { Role, User } from '../../api/schemas.js';
 import type { Queryable } from '../db.js';
-import { iso, isUuid, toPage, type Cursor } from './page.js';
+import { cursorAtSql, iso, isUuid, toPage, type Cursor } from './page.js';
 
 export interface UserRow {
   id: string;
@@ -15,9 +15,10 @@ export interface UserRow {
   created_at: Date;
   updated_at: Date;
   last_login_at: Date | null;
+  cursor_at: string;
 }
 
-const select = `SELECT u.*, t.name AS team_name FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
+const select = `SELECT u.*, ${cursorAtSql('u.created_at')}, t.name AS team_name FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
 
 export function toUser(row: UserRow): User {
   return {
@@ -54,7 +55,7 @@ export async function listUsers(
      ORDER BY u.created_at, u.id LIMIT $6`,
     [opts.after?.at ?? null, opts.after?.id ?? null, opts.teamId ?? null, opts.role ?? null, opts.active ?? null, opts.limit + 1],
   );
-  return toPage(rows, opts.limit, toUser, (r) => ({ at: iso(r.created_at)!, id: r.id }));
+  return toPage(rows, opts.limit, toUser, (r) => ({ at: r.cursor_at, id: r.id }));
 }
 
 export interface NewUser {
