@@ -14,8 +14,15 @@ declare module 'fastify' {
   }
 }
 
+/** One entry of the route table: what the route-auth test enumerates. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
 /** Builds the fastify app: every route declares its access; errors leave in one shape. */
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export async function buildApp(services: Services, routes: RouteEntry[] = []): Promise<FastifyInstance> {
   const { config, log } = services;
   const app = Fastify({
     loggerInstance: log,
@@ -26,6 +33,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     genReqId: () => `req_${randomBase62(18)}`,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+  });
+
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access });
   });
 
   // JSON only: a text/plain body must not reach a handler as a string.

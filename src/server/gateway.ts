@@ -8,7 +8,7 @@ import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open.js';
 import { createLogger } from '../telemetry/logger.js';
-import { buildApp } from './app.js';
+import { buildApp, type RouteEntry } from './app.js';
 import { missingSecretKey, secretKeyRequired, type Config } from './config.js';
 import { version } from './version.js';
 
@@ -18,6 +18,8 @@ export interface Gateway {
   log: Logger;
   config: Config;
   credentials: CredentialCache;
+  /** Every route with its declared access. */
+  routes: RouteEntry[];
   /** Starts listening; resolves to the URL it listens on. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), flushes, closes the database. */
@@ -51,7 +53,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   await credentials.start();
   const keyUsage = new KeyUsageRecorder(db, credentials.usedKeyIds, log);
   keyUsage.start();
-  const app = await buildApp({ config, db, log, credentials, version });
+  const routes: RouteEntry[] = [];
+  const app = await buildApp({ config, db, log, credentials, version }, routes);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -74,6 +77,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     log,
     config,
     credentials,
+    routes,
     async listen() {
       const url = await app.listen({ host: config.host, port: config.port });
       log.info({ url, database: db.kind, version }, 'ccag gateway listening');

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { adminPassword, adminToken, http, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { createTestDb, type TestDatabase } from '../helpers/db.js';
+
+/**
+ * Who may call each route. Every route of the server must be listed here: a new route
+ * without an entry fails this test, so nobody ships a route without deciding its access.
+ * HEAD routes share their GET route's entry.
+ */
+type Caller = 'anonymous' | 'inference_key' | 'admin' | 'team_admin' | 'member' | 'viewer' | 'member_admin_key';
+const everyone: Caller[] = ['anonymous', 'inference_key', 'admin', 'team_admin', 'member', 'viewer', 'member_admin_key'];
+const anyCredential: Caller[] = ['inference_key', 'admin', 'team_admin', 'member', 'viewer', 'member_admin_key'];
+const adminApi: Caller[] = ['admin', 'team_admin', 'member', 'viewer', 'member_admin_key'];
+const staff: Caller[] = ['admin', 'team_admin'];
+const keyMakers: Caller[] = ['admin', 'team_admin', 'member', 'member_admin_key'];
+
+const expected: Record<string, Caller[]> = {
+  'GET /health': everyone,
+  'GET /ready': everyone,
+  'GET /.well-known/ccag.json': everyone,
+  'GET /api/hello': everyone,
+  'POST /admin/v1/auth/login': everyone,
+  'POST /admin/v1/auth/logout': adminApi,
+  'GET /admin/v1/me': anyCredential,
+  'GET /admin/v1/users': staff,
+  'GET /admin/v1/users/:ref': staff,
+  'POST /admin/v1/users': staff,
+  'PATCH /admin/v1/users/:ref': staff,
+  'POST /admin/v1/users/:ref/deactivate': staff,
+  'POST /admin/v1/users/:ref/activate': staff,
+  'GET /admin/v1/teams': adminApi,
+  'GET /admin/v1/teams/:ref': adminApi,
+  'POST /admin/v1/teams': ['admin'],
+  'PATCH /admin/v1/teams/:ref': ['admin'],
+  'DELETE /admin/v1/teams/:ref': ['admin'],
+  'GET /admin/v1/teams/:ref/members': staff,
+  'POST /admin/v1/teams/:ref/members': staff,
+  'DELETE /admin/v1/teams/:ref/members/:user': staff,
+  'GET /admin/v1/keys': adminApi,
+  'GET /admin/v1/keys/:ref': adminApi,
+  'POST /admin/v1/keys': keyMakers,
+  'POST /admin/v1/keys/:ref/revoke': adminApi,
+  'POST /admin/v1/keys/:ref/rotate': adminApi,
+  'GET /admin/v1/audit': ['admin'],
+};
+
+let t: TestDatabase;
+let gw: TestGateway;
+const credentials: Partial<Record<Caller, string>> = {};
+
+before(async () => {
+  t = await createTestDb('pglite');
+  gw = await startGateway(t.db);
+  const admin = await adminToken(gw.url);
+  credentials.admin = admin;
+  await http(`${gw.url}/admin/v1/teams`, { method: 'POST', token: admin, body: { name: 'rt' } });
+  for (const role of ['team_admin', 'member', 'viewer'] as const) {
+    await http(`${gw.url}/admin/v1/users`, { method: 'POST', token: admin, body: { email: `${role}@rt.io`, role, team: 'rt', password: adminPassword } });
+    const login = await http(`${gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: `${role}@rt.io`, password: adminPassword } });
+    credentials[role] = login.body.token;
+  }
+  const inference = await http(`${gw.url}/admin/v1/keys`, { method: 'POST', token: credentials.member, body: { name: 'inf' } });
+  credentials.inference_key = inference.body.key;
+  const adminScope = await http(`${gw.url}/admin/v1/keys`, { method: 'POST', token: credentials.member, body: { name: 'auto', scope: 'admin' } });
+  credentials.member_admin_key = adminScope.body.key;
+});
+after(async () => {
+  await gw.close();
+  await t.drop();
+});
+
+test('every route declares its access, and the table lists every route', () => {
+  const routes = gw.gateway.routes.filter((r) => r.method !== 'HEAD');
+  for (const r of gw.gateway.routes) assert.ok(r.access, `${r.method} ${r.url} declares no access`);
+  const actual = routes.map((r) => `${r.method} ${r.url}`).sort();
+  assert.deepEqual(actual, Object.keys(expected).sort(), 'the route table changed: add the new routes to `expected`');
+});
+
+test('each route admits exactly the callers it should', async () => {
+  const placeholder = '00000000-0000-0000-0000-000000000000';
+  // Logout ends the session it is called with: check it last.
+  const routes = [...gw.gateway.routes].sort((a, b) => Number(a.url.endsWith('/logout')) - Number(b.url.endsWith('/logout')));
+  for (const route of routes) {
+    const allowed = expected[`${route.method === 'HEAD' ? 'GET' : route.method} ${route.url}`]!;
+    const path = route.url.replace(/:[a-z]+/g, placeholder);
+    for (const caller of everyone) {
+      const init = {
+        method: route.method,
+        token: caller === 'anonymous' ? undefined : credentials[caller],
+        body: ['POST', 'PATCH'].includes(route.method) ? {} : undefined,
+      };
+      const res = await http(`${gw.url}${path}`, init);
+      const label = `${route.method} ${route.url} as ${caller}: ${res.status} ${JSON.stringify(res.body)}`;
+      if (allowed.includes(caller)) {
+        assert.ok(res.status !== 401 && res.status !== 403, `should be allowed: ${label}`);
+      } else if (caller === 'anonymous') {
+        assert.equal(res.status, 401, label);
+        if (route.method !== 'HEAD') assert.equal(res.body.error.type, 'authentication_error', label);
+      } else {
+        assert.equal(res.status, 403, label);
+        if (route.method !== 'HEAD') assert.equal(res.body.error.type, 'permission_error', label);
+      }
+    }
+  }
+});
