@@ -8,14 +8,14 @@ import { findTeam } from '../db/repos/teams.js';
 import { findUser, toUser } from '../db/repos/users.js';
 import type { Services } from '../server/services.js';
 import { mutate } from './mutation.js';
-import { principalOf } from './request.js';
+import { parseBody, principalOf } from './request.js';
 
 /** Password login, logout, and "who am I". */
 export async function authRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { db, config } = services;
 
   app.post('/auth/login', { config: { access: anonymous } }, async (req): Promise<LoginResponse> => {
-    const body = loginRequest.parse(req.body);
+    const body = parseBody(loginRequest, req.body);
     const result = await passwordLogin(db, {
       ...body,
       ip: req.ip,

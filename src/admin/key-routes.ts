@@ -13,7 +13,7 @@ import { findUser } from '../db/repos/users.js';
 import type { Services } from '../server/services.js';
 import { mutate } from './mutation.js';
 import { assertManagesTeam, assertSeesKey, isAdmin, isTeamAdminOf } from './permissions.js';
-import { principalOf, type RefParams } from './request.js';
+import { type RefParams, parseBody, parseQuery, principalOf } from './request.js';
 
 export const defaultRotationGraceMs = 24 * 3_600_000;
 
@@ -65,10 +65,11 @@ export async function keyRoutes(app: FastifyInstance, { services }: { services: 
 
   app.get('/keys', { config: { access: adminApi() } }, async (req): Promise<Page<ApiKey>> => {
     const p = principalOf(req);
-    const q = keyListQuery.parse(req.query);
+    const q = parseQuery(keyListQuery, req.query);
     const user = q.user ? await findUser(db, q.user) : undefined;
     const team = q.team ? await findTeam(db, q.team) : undefined;
-    if ((q.user && !user) || (q.team && !team)) return { data: [], next_cursor: null };
+    if (q.user && !user) throw notFound(`no user ${q.user}`);
+    if (q.team && !team) throw notFound(`no team ${q.team}`);
     let scope: { userId?: string; teamId?: string } = { userId: user?.id, teamId: team?.id };
     if (p.role === 'team_admin') {
       if (!p.teamId || (team && team.id !== p.teamId)) scope = { userId: p.userId!, teamId: undefined };
@@ -86,12 +87,16 @@ export async function keyRoutes(app: FastifyInstance, { services }: { services: 
 
   app.post('/keys', { config: { access: adminApi('admin', 'team_admin', 'member') } }, async (req, reply): Promise<CreatedApiKey> => {
     const p = principalOf(req);
-    const body = createKeyRequest.parse(req.body);
+    const body = parseBody(createKeyRequest, req.body);
     const expiresAt = body.expires_in ? new Date(Date.now() + parseDuration(body.expires_in)!) : body.expires_at ? new Date(body.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw invalidRequest('expires: must be in the future');
     const created = await mutate(services, req, async (m) => {
       const owner = await resolveOwner(m.tx, p, body.user, body.team);
       if (body.scope === 'admin' && !owner.userId) throw invalidRequest('an admin-scope key acts as its user: give --user');
+      // An admin-scope key acts with its owner's role: only admins may mint one for someone else.
+      if (body.scope === 'admin' && owner.userId !== p.userId && !isAdmin(p)) {
+        throw forbidden('only an admin can create an admin-scope key for another user');
+      }
       const key = await insertWithFreshSecret(m.tx, {
         name: body.name,
         scope: body.scope,
@@ -124,7 +129,7 @@ export async function keyRoutes(app: FastifyInstance, { services }: { services: 
 
   app.post<{ Params: RefParams }>('/keys/:ref/rotate', { config: { access: adminApi() } }, async (req, reply): Promise<CreatedApiKey> => {
     const p = principalOf(req);
-    const body = rotateKeyRequest.parse(req.body ?? {});
+    const body = parseBody(rotateKeyRequest, req.body);
     const graceMs = body.grace_period ? parseDuration(body.grace_period)! : defaultRotationGraceMs;
     const created = await mutate(services, req, async (m) => {
       const old = assertSeesKey(p, await findKey(m.tx, req.params.ref), req.params.ref);

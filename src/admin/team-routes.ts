@@ -9,7 +9,7 @@ import { findUser, listUsers, toUser, updateUser } from '../db/repos/users.js';
 import type { Services } from '../server/services.js';
 import { mutate } from './mutation.js';
 import { assertManagesTeam, isAdmin } from './permissions.js';
-import { principalOf, type RefParams } from './request.js';
+import { type RefParams, parseBody, parseQuery, principalOf } from './request.js';
 import { uniqueViolation } from './unique-violation.js';
 
 async function requireTeam(db: Queryable, ref: string): Promise<TeamRow> {
@@ -24,7 +24,7 @@ export async function teamRoutes(app: FastifyInstance, { services }: { services:
 
   app.get('/teams', { config: { access: adminApi() } }, async (req): Promise<Page<Team>> => {
     const p = principalOf(req);
-    const q = listQuery.parse(req.query);
+    const q = parseQuery(listQuery, req.query);
     if (isAdmin(p)) return listTeams(db, { limit: q.limit, after: decodeCursor(q.cursor) });
     const own = p.teamId ? await findTeam(db, p.teamId) : undefined;
     return { data: own ? [toTeam(own)] : [], next_cursor: null };
@@ -38,7 +38,7 @@ export async function teamRoutes(app: FastifyInstance, { services }: { services:
   });
 
   app.post('/teams', { config: { access: adminApi('admin') } }, async (req, reply): Promise<Team> => {
-    const body = createTeamRequest.parse(req.body);
+    const body = parseBody(createTeamRequest, req.body);
     const team = await mutate(services, req, async (m) => {
       const created = await insertTeam(m.tx, body).catch(uniqueViolation(`a team named ${body.name} already exists`));
       await m.audit({ action: 'team.create', targetType: 'team', targetId: created.id, after: toTeam(created) });
@@ -49,7 +49,7 @@ export async function teamRoutes(app: FastifyInstance, { services }: { services:
   });
 
   app.patch<{ Params: RefParams }>('/teams/:ref', { config: { access: adminApi('admin') } }, async (req): Promise<Team> => {
-    const body = updateTeamRequest.parse(req.body);
+    const body = parseBody(updateTeamRequest, req.body);
     const team = await mutate(services, req, async (m) => {
       const before = await requireTeam(m.tx, req.params.ref);
       const after = await updateTeam(m.tx, before.id, body).catch(uniqueViolation(`a team named ${body.name} already exists`));
@@ -80,15 +80,15 @@ export async function teamRoutes(app: FastifyInstance, { services }: { services:
 
   app.get<{ Params: RefParams }>('/teams/:ref/members', { config: { access: adminApi('admin', 'team_admin') } }, async (req): Promise<Page<User>> => {
     const p = principalOf(req);
-    const q = listQuery.parse(req.query);
+    const q = parseQuery(listQuery, req.query);
     const team = await requireTeam(db, req.params.ref);
-    assertManagesTeam(p, team.id, team.name);
+    if (!isAdmin(p) && p.teamId !== team.id) throw notFound(`no team ${req.params.ref}`);
     return listUsers(db, { limit: q.limit, after: decodeCursor(q.cursor), teamId: team.id });
   });
 
   app.post<{ Params: RefParams }>('/teams/:ref/members', { config: { access: adminApi('admin', 'team_admin') } }, async (req, reply): Promise<User> => {
     const p = principalOf(req);
-    const body = addMemberRequest.parse(req.body);
+    const body = parseBody(addMemberRequest, req.body);
     const user = await mutate(services, req, async (m) => {
       const team = await requireTeam(m.tx, req.params.ref);
       assertManagesTeam(p, team.id, team.name);

@@ -11,7 +11,7 @@ import { countAdmins, findUser, insertUser, listUsers, toUser, updateUser, type 
 import type { Services } from '../server/services.js';
 import { mutate } from './mutation.js';
 import { assertSeesUser, isAdmin } from './permissions.js';
-import { principalOf, type RefParams } from './request.js';
+import { type RefParams, parseBody, parseQuery, principalOf } from './request.js';
 import { uniqueViolation } from './unique-violation.js';
 
 const teamAdminAssignable: Role[] = ['member', 'viewer'];
@@ -46,7 +46,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
 
   app.get('/users', { config: { access: staff } }, async (req): Promise<Page<User>> => {
     const p = principalOf(req);
-    const q = userListQuery.parse(req.query);
+    const q = parseQuery(userListQuery, req.query);
     const requested = await resolveTeamId(db, q.team);
     // A team_admin lists its own team only.
     const teamId = isAdmin(p) ? requested : p.teamId;
@@ -60,7 +60,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
 
   app.post('/users', { config: { access: staff } }, async (req, reply): Promise<User> => {
     const p = principalOf(req);
-    const body = createUserRequest.parse(req.body);
+    const body = parseBody(createUserRequest, req.body);
     const user = await mutate(services, req, async (m) => {
       const teamId = isAdmin(p) ? ((await resolveTeamId(m.tx, body.team)) ?? null) : ((await resolveTeamId(m.tx, body.team)) ?? p.teamId);
       assertTeamAdminMayChange(p, undefined, body.role, teamId);
@@ -81,7 +81,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
 
   app.patch<{ Params: RefParams }>('/users/:ref', { config: { access: staff } }, async (req): Promise<User> => {
     const p = principalOf(req);
-    const body = updateUserRequest.parse(req.body);
+    const body = parseBody(updateUserRequest, req.body);
     if (Object.keys(body).length === 0) throw invalidRequest('nothing to update: give at least one field');
     const user = await mutate(services, req, async (m) => {
       const before = assertSeesUser(p, await findUser(m.tx, req.params.ref), req.params.ref);

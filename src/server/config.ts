@@ -81,6 +81,8 @@ export interface Config {
   dataDir: string;
   embeddedDb: boolean;
   publicUrl: string;
+  /** False when publicUrl was derived from host and port (then the bound port replaces port 0). */
+  publicUrlExplicit: boolean;
   trustedProxies: string[];
   maxBodyBytes: number;
   workers: number;
@@ -151,6 +153,7 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     dataDir: c.dataDir ?? defaultDataDir(env),
     embeddedDb: c.embeddedDb,
     publicUrl: (c.publicUrl ?? `http://${hostForUrl}:${c.port}`).replace(/\/+$/, ''),
+    publicUrlExplicit: Boolean(c.publicUrl),
     trustedProxies,
     maxBodyBytes: c.maxBodyBytes,
     workers: c.workers,

@@ -26,10 +26,10 @@ export function toGatewayError(err: unknown, maxBodyBytes: number): GatewayError
   return new GatewayError('api_error', 'internal error; the request id identifies it in the gateway log');
 }
 
-export function describeZodError(err: ZodError): string {
+export function describeZodError(err: ZodError, whole = 'body'): string {
   return err.issues
     .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .map((i) => `${i.path.length ? i.path.join('.') : whole}: ${i.message}`)
     .join('; ');
 }
 

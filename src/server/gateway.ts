@@ -80,6 +80,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     routes,
     async listen() {
       const url = await app.listen({ host: config.host, port: config.port });
+      if (!config.publicUrlExplicit && config.port === 0) config.publicUrl = config.publicUrl.replace(/:0$/, `:${new URL(url).port}`);
       log.info({ url, database: db.kind, version }, 'ccag gateway listening');
       return url;
     },

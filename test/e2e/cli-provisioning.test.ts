@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ccag, ccagBin, cliHome } from '../helpers/cli.js';
-import { createPostgresDatabase } from '../helpers/db.js';
+import { createPostgresDatabase, dbKinds } from '../helpers/db.js';
 import { eventually, http } from '../helpers/gateway.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 
 const password = 'an-admin-password-for-tests';
 const secretKey = 'e2e-secret-key-e2e-secret-key-0123456789';
 
-describe('provisioning from a shell script against two replicas on one Postgres', () => {
+describe('provisioning from a shell script against two replicas on one Postgres', { skip: !dbKinds.includes('postgres') && 'needs Postgres' }, () => {
   let database: { url: string; drop(): Promise<void> };
   let one: ServeProcess;
   let two: ServeProcess;
@@ -114,6 +114,9 @@ describe('CLI errors: one line (or JSON), and the exit code of the contract', ()
     const badFlag = await ccag(['keys', 'create', '--bogus'], { home });
     assert.equal(badFlag.code, 2);
     assert.match(badFlag.stderr, /unknown option '--bogus'/);
+    const badFlagJson = await ccag(['keys', 'create', '--bogus', '--json'], { home });
+    assert.equal(badFlagJson.code, 2);
+    assert.deepEqual(JSON.parse(badFlagJson.stderr), { error: { type: 'usage_error', message: "unknown option '--bogus'" } });
 
     const badExpiry = await ccag(['keys', 'create', '--name', 'x', '--expires', 'soon'], { home });
     assert.equal(badExpiry.code, 2);
@@ -152,6 +155,10 @@ describe('CLI errors: one line (or JSON), and the exit code of the contract', ()
     assert.ok(plain.split('\n').some((line) => line.split('\t')[1] === 'listed'));
     const quiet = (await ccag(['teams', 'list', '--quiet'], { home })).stdout.trim().split('\n');
     assert.ok(quiet.includes(team.id));
+    // Output cut short by a closed pipe (`| head -1`) is not an error.
+    const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${ccagBin}" completion bash | head -1`], { encoding: 'utf8', env: { ...process.env, HOME: home } });
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stderr, '');
   });
 
   test('rotate keeps the old key working for the grace period; status reports the gateway', async () => {

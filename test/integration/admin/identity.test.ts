@@ -56,6 +56,9 @@ for (const kind of dbKinds) {
         [{ path: '/users/nobody@example.com' }, 404, 'not_found_error', /no user/],
         [{ path: '/keys/sk-ccag-XXXXXX' }, 404, 'not_found_error', /no key/],
         [{ path: '/keys?cursor=garbage' }, 400, 'invalid_request_error', /cursor/],
+        [{ path: '/keys?colour=red' }, 400, 'invalid_request_error', /^query: Unrecognized key: "colour"/],
+        [{ path: '/keys?limit=0' }, 400, 'invalid_request_error', /^query parameter limit: /],
+        [{ path: '/keys?team=ghosts' }, 404, 'not_found_error', /no team ghosts/],
         [{ path: '/nope' }, 404, 'not_found_error', /no route GET \/admin\/v1\/nope/],
         [{ path: '/teams', method: 'POST', rawBody: 'name=x', headers: { 'content-type': 'text/plain' } }, 400, 'invalid_request_error', /content-type/],
         [{ path: '/me', token: 'sk-ccag-invalid' }, 401, 'authentication_error', /invalid x-api-key/],
@@ -201,7 +204,6 @@ for (const kind of dbKinds) {
         (await lead('/users')).body.data.map((u: any) => u.email).sort(),
         ['dev@alpha.io', 'lead@alpha.io'],
       );
-      assert.equal((await lead('/teams/beta/members')).status, 403);
       assert.equal((await lead('/teams', { method: 'POST', body: { name: 'gamma' } })).status, 403);
       const created = await lead('/users', { method: 'POST', body: { email: 'new@alpha.io' } });
       assert.equal(created.status, 201);
@@ -209,6 +211,12 @@ for (const kind of dbKinds) {
       assert.equal((await lead('/users', { method: 'POST', body: { email: 'boss@alpha.io', role: 'admin' } })).status, 403);
       assert.equal((await lead('/teams/alpha/members', { method: 'POST', body: { user: 'dev@beta.io' } })).status, 403);
       assert.equal((await lead('/audit')).status, 403);
+      // No escalation through an admin who happens to sit in the team: their admin-scope key is not the lead's to mint.
+      await api('/users', { method: 'POST', body: { email: 'boss@alpha.io', role: 'admin', team: 'alpha' } });
+      const escalate = await lead('/keys', { method: 'POST', body: { name: 'x', user: 'boss@alpha.io', scope: 'admin' } });
+      assert.equal(escalate.status, 403);
+      assert.match(escalate.body.error.message, /only an admin can create an admin-scope key for another user/);
+      assert.equal((await lead('/teams/beta/members')).status, 404);
     });
 
     test('a member creates and revokes only their own keys', async () => {
