@@ -3,6 +3,7 @@ import type { Services } from '../server/services.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { keyRoutes } from './key-routes.js';
+import { modelRoutes } from './model-routes.js';
 import { teamRoutes } from './team-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -14,4 +15,5 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(teamRoutes, opts);
   await app.register(keyRoutes, opts);
   await app.register(auditRoutes, opts);
+  await app.register(modelRoutes, opts);
 }

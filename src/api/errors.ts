@@ -14,6 +14,7 @@ export type ErrorType =
   | 'rate_limit_error'
   | 'billing_error'
   | 'api_error'
+  | 'timeout_error'
   | 'overloaded_error';
 
 export interface ErrorBody {
@@ -33,6 +34,7 @@ export const statusForErrorType: Record<ErrorType, number> = {
   rate_limit_error: 429,
   billing_error: 429,
   api_error: 500,
+  timeout_error: 504,
   overloaded_error: 529,
 };
 

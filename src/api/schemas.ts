@@ -88,6 +88,17 @@ export const auditListQuery = listQuery.extend({
   action: z.string().max(100).optional(),
 });
 
+export const modelRef = z.string().trim().min(1).max(300).regex(/^[A-Za-z0-9._:\/\[\]*-]+$/, 'must be a model id');
+export const mapModelRequest = z.strictObject({
+  bedrock_model: z.string().trim().min(1).max(300).regex(/^[A-Za-z0-9._:\/-]+$/, 'must be a Bedrock model id, inference profile id or ARN'),
+  display_name: z.string().trim().min(1).max(200).optional(),
+});
+export const betaOverrideRequest = z.strictObject({
+  model: z.string().trim().min(1).max(300).default('*'),
+  beta: z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{1,99}$/, 'must be a beta name such as context-1m-2025-08-07'),
+  allowed: z.boolean(),
+});
+
 // Responses. Times are RFC 3339 UTC strings; ids are UUIDs.
 export interface Team {
   id: string;
@@ -173,4 +184,21 @@ export interface WellKnown {
   public_url: string;
   admin_api: string;
   login_methods: string[];
+}
+
+export interface ModelMappingView {
+  model: string;
+  /** What Bedrock is called with for this gateway's default region. */
+  bedrock_model: string;
+  display_name: string;
+  source: 'catalog' | 'admin';
+  context_window: number | null;
+  thinking: 'enabled' | 'adaptive' | 'both' | null;
+  count_tokens: boolean;
+}
+
+export interface BetaOverrideView {
+  model: string;
+  beta: string;
+  allowed: boolean;
 }

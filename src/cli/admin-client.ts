@@ -9,7 +9,7 @@ export class AdminClient {
     private readonly token: string | undefined,
   ) {}
 
-  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {
+  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {
     const url = new URL(this.baseUrl.replace(/\/+$/, '') + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'ccag-cli' };

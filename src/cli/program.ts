@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import { version } from '../server/version.js';
 import { auditCommand } from './commands/audit.js';
 import { completionCommand } from './commands/completion.js';
+import { emulatorCommand } from './commands/emulator.js';
 import { keysCommand } from './commands/keys.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
+import { modelsCommand } from './commands/models.js';
 import { migrateCommand, serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { teamsCommand } from './commands/teams.js';
@@ -33,11 +35,18 @@ export function buildProgram(): Command {
     keysCommand(),
     usersCommand(),
     teamsCommand(),
+    modelsCommand(),
     auditCommand(),
+    emulatorCommand(),
     completionCommand(() => program),
   ]) {
-    program.addCommand(command.exitOverride());
-    for (const sub of command.commands) sub.exitOverride();
+    program.addCommand(command);
+    exitOverrideAll(command);
   }
   return program;
+}
+
+function exitOverrideAll(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideAll(sub);
 }

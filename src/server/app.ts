@@ -3,6 +3,7 @@ import { notFound } from '../api/errors.js';
 import { authorize, type Access } from '../auth/access.js';
 import { randomBase62 } from '../auth/random-token.js';
 import { adminRoutes } from '../admin/routes.js';
+import { inferenceRoutes } from '../gateway/routes.js';
 import '../admin/request.js';
 import { sendError, toGatewayError } from './error-handler.js';
 import { opsRoutes } from './ops-routes.js';
@@ -70,6 +71,7 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
   app.setNotFoundHandler((req, reply) => sendError(reply, req, notFound(`no route ${req.method} ${req.url.split('?')[0]}`)));
 
   await app.register(opsRoutes, { services });
+  await app.register(inferenceRoutes, { services });
   await app.register(adminRoutes, { services, prefix: '/admin/v1' });
   return app as unknown as FastifyInstance;
 }

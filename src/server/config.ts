@@ -46,6 +46,7 @@ const rawSchema = z.object({
   logLevel: z.enum(logLevels).default('info'),
   sessionMaxAgeHours: positiveInt.default(24 * 7),
   shutdownTimeoutSeconds: positiveInt.default(30),
+  pingIntervalSeconds: z.coerce.number().positive('must be above 0').max(300).default(15),
 });
 type RawConfig = z.input<typeof rawSchema>;
 
@@ -68,6 +69,7 @@ export const settings: Setting[] = [
   { key: 'redisUrl', env: 'REDIS_URL', description: 'Redis for cluster-wide rate limits' },
   { key: 'logLevel', flag: '--log-level', env: 'CCAG_LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
   { key: 'sessionMaxAgeHours', flag: '--session-max-age', env: 'CCAG_SESSION_MAX_AGE_HOURS', description: 'hours a login session lasts (default 168)' },
+  { key: 'pingIntervalSeconds', flag: '--ping-interval', env: 'CCAG_PING_INTERVAL_SECONDS', description: 'seconds of upstream silence before a stream gets a ping event (default 15)' },
   { key: 'shutdownTimeoutSeconds', flag: '--shutdown-timeout', env: 'CCAG_SHUTDOWN_TIMEOUT_SECONDS', description: 'seconds in-flight requests get to finish on SIGTERM (default 30)' },
 ];
 
@@ -96,6 +98,7 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
   sessionMaxAgeMs: number;
   shutdownTimeoutMs: number;
+  pingIntervalMs: number;
 }
 
 /** Invalid configuration: its message is the one line printed before exiting. */
@@ -167,6 +170,7 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     logLevel: c.logLevel,
     sessionMaxAgeMs: c.sessionMaxAgeHours * 3_600_000,
     shutdownTimeoutMs: c.shutdownTimeoutSeconds * 1000,
+    pingIntervalMs: c.pingIntervalSeconds * 1000,
   };
 }
 

@@ -1,4 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import type { Emulator } from '../emulator/index.js';
+import { CapabilityTable } from '../gateway/bedrock/capabilities.js';
+import { TokenEstimator } from '../gateway/count-tokens/estimator.js';
+import type { Inference } from '../gateway/inference.js';
+import { profilePrefixForRegion } from '../gateway/models/catalog.js';
+import { ModelConfigStore } from '../gateway/models/mapping-store.js';
+import { connectUpstream } from '../gateway/upstream.js';
+import { RequestLog } from '../spend/request-log.js';
 import type { Logger } from 'pino';
 import { ensureBootstrapAdmin } from '../auth/bootstrap-admin.js';
 import { CredentialCache } from '../auth/credential-cache.js';
@@ -18,6 +26,9 @@ export interface Gateway {
   log: Logger;
   config: Config;
   credentials: CredentialCache;
+  inference: Inference;
+  /** The built-in Bedrock emulator, when `--upstream emulator`. */
+  emulator?: Emulator;
   /** Every route with its declared access. */
   routes: RouteEntry[];
   /** Starts listening; resolves to the URL it listens on. */
@@ -53,8 +64,24 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   await credentials.start();
   const keyUsage = new KeyUsageRecorder(db, credentials.usedKeyIds, log);
   keyUsage.start();
+  const models = new ModelConfigStore(db, log);
+  await models.start();
+  const requestLog = new RequestLog(db, log);
+  requestLog.start();
+  const upstream = await connectUpstream(config, log);
+  const inference: Inference = {
+    client: upstream.client,
+    endpoint: `default:${upstream.region}`,
+    region: upstream.region,
+    profilePrefix: profilePrefixForRegion(upstream.region),
+    capabilities: new CapabilityTable(models),
+    models,
+    requestLog,
+    tokenEstimator: new TokenEstimator(),
+    pingIntervalMs: config.pingIntervalMs,
+  };
   const routes: RouteEntry[] = [];
-  const app = await buildApp({ config, db, log, credentials, version }, routes);
+  const app = await buildApp({ config, db, log, credentials, inference, version }, routes);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -67,7 +94,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await app.close();
       clearTimeout(deadline);
       await keyUsage.stop();
+      await requestLog.stop();
       await credentials.stop();
+      await models.stop();
+      await upstream.close();
       if (ownsDb) await db.close();
     })());
 
@@ -77,6 +107,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     log,
     config,
     credentials,
+    inference,
+    emulator: upstream.emulator,
     routes,
     async listen() {
       const url = await app.listen({ host: config.host, port: config.port });

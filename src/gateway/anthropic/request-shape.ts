@@ -1,0 +1,20 @@
+import { invalidRequest } from '../../api/errors.js';
+
+type Json = Record<string, any>;
+
+/**
+ * The minimal shape check before translation: what ccag itself needs to route the request.
+ * Everything else is Bedrock's to validate (and its wording reaches the client).
+ */
+export function checkMessagesRequest(body: unknown, opts: { countTokens: boolean }): Json {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('request body must be a JSON object');
+  const b = body as Json;
+  if (typeof b.model !== 'string' || !b.model.trim()) throw invalidRequest('model: Field required');
+  if (!Array.isArray(b.messages)) throw invalidRequest('messages: Field required');
+  if (!opts.countTokens) {
+    if (b.max_tokens === undefined) throw invalidRequest('max_tokens: Field required');
+    if (!Number.isInteger(b.max_tokens) || b.max_tokens < 1) throw invalidRequest('max_tokens: Input should be a positive integer');
+    if (b.stream !== undefined && typeof b.stream !== 'boolean') throw invalidRequest('stream: Input should be a valid boolean');
+  }
+  return b;
+}

@@ -1,0 +1,41 @@
+import { CountTokensCommand } from '@aws-sdk/client-bedrock-runtime';
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../admin/request.js';
+import { anyCredential } from '../auth/access.js';
+import type { Services } from '../server/services.js';
+import { checkMessagesRequest } from './anthropic/request-shape.js';
+import { mapUpstreamError } from './bedrock/errors.js';
+import { translateRequest } from './bedrock/translate-request.js';
+import { tokenFeatures } from './count-tokens/features.js';
+import { assertModelAllowed, modelKey } from './messages-route.js';
+import { resolveModel } from './models/resolve.js';
+
+/**
+ * POST /v1/messages/count_tokens: Bedrock's CountTokens where the model supports it (on the
+ * base model id), otherwise the calibrated estimate.
+ */
+export async function countTokensRoute(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const { inference } = services;
+
+  app.post('/v1/messages/count_tokens', { config: { access: anyCredential } }, async (req) => {
+    const p = principalOf(req);
+    const body = checkMessagesRequest(req.body, { countTokens: true });
+    assertModelAllowed(p, body.model);
+    const model = resolveModel(body.model, inference.models, inference.profilePrefix);
+    if (model.info?.countTokens) {
+      const translated = translateRequest({ ...body, max_tokens: 1 }, req.headers['anthropic-beta'], model, inference.capabilities, inference.endpoint);
+      try {
+        const out = await inference.client.send(
+          new CountTokensCommand({ modelId: model.info.bedrockId, input: { invokeModel: { body: new TextEncoder().encode(JSON.stringify(translated.body)) } } }),
+        );
+        if (typeof out.inputTokens === 'number') return { input_tokens: out.inputTokens };
+      } catch (err) {
+        const error = mapUpstreamError(err);
+        // A refusal of the request itself is the client's to see; anything else falls back to the estimate.
+        if (error.type === 'invalid_request_error' && !/count(ing)? tokens/i.test(error.message)) throw error;
+        req.log.debug({ err: error.message }, 'CountTokens unavailable; estimating');
+      }
+    }
+    return { input_tokens: inference.tokenEstimator.estimate(modelKey(model), tokenFeatures(body)) };
+  });
+}

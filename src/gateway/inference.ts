@@ -1,0 +1,21 @@
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { RequestLog } from '../spend/request-log.js';
+import type { CapabilityTable } from './bedrock/capabilities.js';
+import type { ProfilePrefix } from './models/catalog.js';
+import type { ModelConfigStore } from './models/mapping-store.js';
+import type { TokenEstimator } from './count-tokens/estimator.js';
+
+/** What the inference routes need: the Bedrock client and what shapes requests for it. */
+export interface Inference {
+  client: BedrockRuntimeClient;
+  /** Identifies the upstream endpoint in learned capabilities and request records. */
+  endpoint: string;
+  region: string;
+  profilePrefix: ProfilePrefix;
+  capabilities: CapabilityTable;
+  models: ModelConfigStore;
+  requestLog: RequestLog;
+  /** Learns tokens per feature from Bedrock's counts, for models CountTokens does not serve. */
+  tokenEstimator: TokenEstimator;
+  pingIntervalMs: number;
+}

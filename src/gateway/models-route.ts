@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { notFound } from '../api/errors.js';
+import { parseQuery, principalOf } from '../admin/request.js';
+import { anyCredential } from '../auth/access.js';
+import type { Principal } from '../auth/principal.js';
+import type { Services } from '../server/services.js';
+import { modelCatalog } from './models/catalog.js';
+import type { ModelConfigStore } from './models/mapping-store.js';
+
+/** A model in Anthropic's /v1/models shape. */
+export interface ModelEntry {
+  type: 'model';
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(20),
+  after_id: z.string().optional(),
+  before_id: z.string().optional(),
+});
+
+/** The models a caller may use: the catalog plus admin mappings, limited by the key's model list. */
+export function availableModels(models: ModelConfigStore, p: Principal): ModelEntry[] {
+  const entries = new Map<string, ModelEntry>();
+  for (const m of modelCatalog) entries.set(m.id, { type: 'model', id: m.id, display_name: m.displayName, created_at: m.createdAt });
+  for (const m of models.allMappings()) {
+    const base = entries.get(m.bedrockModel);
+    entries.set(m.model, { type: 'model', id: m.model, display_name: m.displayName ?? base?.display_name ?? m.model, created_at: base?.created_at ?? '2025-01-01T00:00:00Z' });
+  }
+  const all = [...entries.values()].sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
+  return p.models ? all.filter((m) => p.models!.includes(m.id)) : all;
+}
+
+/** GET /v1/models and /v1/models/{id}, in Anthropic's list shape. */
+export async function modelsRoute(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const { inference } = services;
+
+  app.get('/v1/models', { config: { access: anyCredential } }, async (req) => {
+    const q = parseQuery(listQuery, req.query);
+    const all = availableModels(inference.models, principalOf(req));
+    let start = 0;
+    let end = all.length;
+    if (q.after_id) start = all.findIndex((m) => m.id === q.after_id) + 1;
+    if (q.before_id) end = Math.max(0, all.findIndex((m) => m.id === q.before_id));
+    const data = q.before_id ? all.slice(Math.max(start, end - q.limit), end) : all.slice(start, start + q.limit);
+    const hasMore = q.before_id ? end - q.limit > start : start + q.limit < end;
+    return { data, has_more: hasMore, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/models/:id', { config: { access: anyCredential } }, async (req) => {
+    const model = availableModels(inference.models, principalOf(req)).find((m) => m.id === req.params.id);
+    if (!model) throw notFound(`model: ${req.params.id}`);
+    return model;
+  });
+}

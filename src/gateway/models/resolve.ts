@@ -1,0 +1,46 @@
+import { notFound } from '../../api/errors.js';
+import { catalogModel, type ModelInfo, type ProfilePrefix } from './catalog.js';
+import type { ModelConfigStore } from './mapping-store.js';
+
+export interface ResolvedModel {
+  /** What the client asked for (echoed back in responses). */
+  requested: string;
+  /** The id Bedrock is called with: an inference profile id, a base id or an ARN. */
+  bedrockModelId: string;
+  /** What ccag knows about the model's capabilities; undefined for an unknown passthrough. */
+  info?: ModelInfo;
+  /** The client asked for the 1M context window (`[1m]` suffix). */
+  longContext: boolean;
+}
+
+const longContextSuffix = /\[1m\]$/i;
+const profilePattern = /^(us|eu|apac|jp|au|us-gov|global)\.(anthropic\..+)$/;
+
+/**
+ * Maps the model a client names to what Bedrock is called with: admin mappings first, then
+ * the catalog; Bedrock ids, profile ids and ARNs pass through.
+ */
+export function resolveModel(requested: string, store: ModelConfigStore, prefix: ProfilePrefix): ResolvedModel {
+  const longContext = longContextSuffix.test(requested);
+  const name = requested.replace(longContextSuffix, '');
+  const mapped = store.mapping(name)?.bedrockModel;
+  const target = mapped ?? name;
+
+  if (target.startsWith('arn:aws')) {
+    return { requested, bedrockModelId: target, info: catalogModel(name), longContext };
+  }
+  const profile = profilePattern.exec(target);
+  if (profile) return { requested, bedrockModelId: target, info: catalogModel(profile[2]!), longContext };
+
+  const info = catalogModel(target);
+  if (info) return { requested, bedrockModelId: withProfile(info, prefix), info, longContext };
+  if (target.startsWith('anthropic.')) return { requested, bedrockModelId: target, longContext };
+  throw notFound(`model: ${requested}`);
+}
+
+/** Newer models run only through cross-region inference profiles: pick the endpoint's, else global. */
+function withProfile(info: ModelInfo, prefix: ProfilePrefix): string {
+  if (info.profiles.length === 0) return info.bedrockId;
+  const chosen = info.profiles.includes(prefix) ? prefix : info.profiles.includes('global') ? 'global' : info.profiles[0]!;
+  return `${chosen}.${info.bedrockId}`;
+}
