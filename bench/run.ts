@@ -174,7 +174,15 @@ async function main() {
   const gateway = await start(
     // The default log level (info: one line per request), as in production.
     ['serve', '--port', '0', '--bedrock-endpoint', emulatorUrl, '--region', 'us-east-1'],
-    { CCAG_DATA_DIR: dataDir, CCAG_ADMIN_PASSWORD: 'bench-password-123', AWS_ACCESS_KEY_ID: 'ccag-emulator', AWS_SECRET_ACCESS_KEY: 'ccag-emulator-secret' },
+    {
+      CCAG_DATA_DIR: dataDir,
+      CCAG_ADMIN_PASSWORD: 'bench-password-123',
+      AWS_ACCESS_KEY_ID: 'ccag-emulator',
+      AWS_SECRET_ACCESS_KEY: 'ccag-emulator-secret',
+      // Like the direct runs, authenticate to "Bedrock" with its API key (no SigV4 on either
+      // side) unless BENCH_AUTH=sigv4 asks to include signing in the gateway's cost.
+      ...(process.env.BENCH_AUTH === 'sigv4' ? {} : { AWS_BEARER_TOKEN_BEDROCK: 'ccag-emulator-bearer' }),
+    },
     /"url":"(http:\/\/[^"]+)".*ccag gateway listening/,
   );
   const gatewayUrl = gateway.match[1]!;
@@ -209,7 +217,7 @@ async function main() {
   await agent.close();
 
   const f = (n: unknown) => (typeof n === 'number' ? (Number.isInteger(n) ? String(n) : n.toFixed(2)) : '');
-  console.log(`\nccag bench — ${seconds}s per run after ${warmupSeconds}s warm-up, ${concurrency} concurrent clients, node ${process.version}\n`);
+  console.log(`\nccag bench — ${seconds}s per run after ${warmupSeconds}s warm-up, ${concurrency} concurrent clients, gateway → Bedrock auth ${process.env.BENCH_AUTH === 'sigv4' ? 'SigV4' : 'API key'}, node ${process.version}\n`);
   const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'ttfb p50', 'errors', 'added p50', 'added p99'];
   console.log(header.join(' | '));
   console.log(header.map(() => '---').join(' | '));

@@ -33,13 +33,23 @@ _ccag() {
       'teams members') path='teams members' ;;
       'teams add-member') path='teams add-member' ;;
       'teams remove-member') path='teams remove-member' ;;
+      'models') path='models' ;;
+      'models list') path='models list' ;;
+      'models map') path='models map' ;;
+      'models unmap') path='models unmap' ;;
+      'models betas') path='models betas' ;;
+      'models betas list') path='models betas list' ;;
+      'models betas allow') path='models betas allow' ;;
+      'models betas deny') path='models betas deny' ;;
+      'models betas reset') path='models betas reset' ;;
       'audit') path='audit' ;;
+      'emulator') path='emulator' ;;
       'completion') path='completion' ;;
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout status keys users teams audit completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
-    'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --log-level --session-max-age --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout status keys users teams models audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --log-level --session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'logout') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -66,7 +76,17 @@ _ccag() {
     'teams members') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams add-member') words='--role --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams remove-member') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models') words='list map unmap betas --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models map') words='--name --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models unmap') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models betas') words='list allow deny reset --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models betas list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models betas allow') words='--model --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models betas deny') words='--model --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'models betas reset') words='--model --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'audit') words='--since --action --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'emulator') words='--port --host --region --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'completion') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
   esac
   COMPREPLY=($(compgen -W "$words" -- "$cur"))

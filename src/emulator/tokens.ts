@@ -68,9 +68,25 @@ function countBlock(block: unknown): number {
   }
 }
 
+/**
+ * Images cost by pixels, as Anthropic documents it (width × height / 750, after scaling down
+ * to about 1.15 megapixels); a format it cannot read costs by size.
+ */
 function countImage(source: unknown): number {
   const data = isRecord(source) && typeof source.data === 'string' ? source.data : '';
+  const png = pngDimensions(data);
+  if (png) return Math.ceil(Math.min(png.width * png.height, maxImagePixels) / pixelsPerImageToken);
   return Math.max(minimumImageTokens, Math.ceil(base64DecodedLength(data) / bytesPerImageToken));
+}
+
+const pixelsPerImageToken = 750;
+const maxImagePixels = 1_150_000;
+
+/** Width and height from a PNG's IHDR chunk (bytes 16–23 of the file). */
+function pngDimensions(base64: string): { width: number; height: number } | undefined {
+  const head = Buffer.from(base64.slice(0, 32), 'base64');
+  if (head.length < 24 || head.toString('latin1', 1, 4) !== 'PNG') return undefined;
+  return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
 }
 
 function countDocument(source: unknown): number {

@@ -14,6 +14,7 @@ const priorRates: Record<FeatureName, number> = {
   otherChars: 1.3,
   imageTokens: 1.1,
   toolBytes: 1 / 2.6,
+  toolSets: 400,
   blocks: 6,
   requests: 12,
 };

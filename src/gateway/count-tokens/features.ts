@@ -10,6 +10,8 @@ export interface TokenFeatures {
   /** Image tokens as Anthropic's formula puts them (pixels / 750, after downscaling). */
   imageTokens: number;
   toolBytes: number;
+  /** 1 when the request offers tools: the model then gets a tool-use system prompt of fixed size. */
+  toolSets: number;
   blocks: number;
   /** Always 1: the fixed overhead of a request. */
   requests: number;
@@ -17,11 +19,11 @@ export interface TokenFeatures {
 
 type Json = Record<string, any>;
 
-export const featureNames = ['asciiBytes', 'otherChars', 'imageTokens', 'toolBytes', 'blocks', 'requests'] as const;
+export const featureNames = ['asciiBytes', 'otherChars', 'imageTokens', 'toolBytes', 'toolSets', 'blocks', 'requests'] as const;
 export type FeatureName = (typeof featureNames)[number];
 
 export function tokenFeatures(body: Json): TokenFeatures {
-  const f: TokenFeatures = { asciiBytes: 0, otherChars: 0, images: 0, imageTokens: 0, toolBytes: 0, blocks: 0, requests: 1 };
+  const f: TokenFeatures = { asciiBytes: 0, otherChars: 0, images: 0, imageTokens: 0, toolBytes: 0, toolSets: 0, blocks: 0, requests: 1 };
   const text = (s: unknown) => {
     if (typeof s !== 'string') return;
     for (let i = 0; i < s.length; i++) {
@@ -62,6 +64,7 @@ export function tokenFeatures(body: Json): TokenFeatures {
     } else for (const b of (m?.content as Json[] | undefined) ?? []) block(b);
   }
   for (const t of (body.tools as Json[] | undefined) ?? []) f.toolBytes += Buffer.byteLength(JSON.stringify(t));
+  if (f.toolBytes > 0) f.toolSets = 1;
   return f;
 }
 
