@@ -93,7 +93,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function load(target: Target, s: Scenario, agent: Agent): Promise<Result> {
+async function load(target: Target, s: Scenario, agent: Agent, concurrency: number): Promise<Result> {
   const latencies: number[] = [];
   const ttfbs: number[] = [];
   let errors = 0;
@@ -182,6 +182,7 @@ async function main() {
       // Like the direct runs, authenticate to "Bedrock" with its API key (no SigV4 on either
       // side) unless BENCH_AUTH=sigv4 asks to include signing in the gateway's cost.
       ...(process.env.BENCH_AUTH === 'sigv4' ? {} : { AWS_BEARER_TOKEN_BEDROCK: 'ccag-emulator-bearer' }),
+      CCAG_BEDROCK_HTTP: process.env.BENCH_BEDROCK_HTTP ?? '1.1',
     },
     /"url":"(http:\/\/[^"]+)".*ccag gateway listening/,
   );
@@ -207,21 +208,24 @@ async function main() {
 
   const rows: Record<string, unknown>[] = [];
   const agent = new Agent({ connections: concurrency * 2 });
-  for (const s of scenarios) {
-    const d = await load(direct, s, agent);
-    const g = await load(viaGateway, s, agent);
-    rows.push({ scenario: s.name, target: direct.name, ...d });
-    rows.push({ scenario: s.name, target: viaGateway.name, ...g, addedP50: g.p50 - d.p50, addedP99: g.p99 - d.p99, throughputRatio: g.rps / d.rps });
+  // One client at a time shows the latency the gateway adds; many show its throughput.
+  for (const clients of [1, concurrency]) {
+    for (const s of scenarios) {
+      const d = await load(direct, s, agent, clients);
+      const g = await load(viaGateway, s, agent, clients);
+      rows.push({ scenario: s.name, clients, target: direct.name, ...d });
+      rows.push({ scenario: s.name, clients, target: viaGateway.name, ...g, addedP50: g.p50 - d.p50, addedP99: g.p99 - d.p99, throughputRatio: g.rps / d.rps });
+    }
   }
   const memory = await idleStreamMemory(gatewayUrl, created.key, gateway.child.pid!);
   await agent.close();
 
   const f = (n: unknown) => (typeof n === 'number' ? (Number.isInteger(n) ? String(n) : n.toFixed(2)) : '');
-  console.log(`\nccag bench — ${seconds}s per run after ${warmupSeconds}s warm-up, ${concurrency} concurrent clients, gateway → Bedrock auth ${process.env.BENCH_AUTH === 'sigv4' ? 'SigV4' : 'API key'}, node ${process.version}\n`);
-  const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'ttfb p50', 'errors', 'added p50', 'added p99'];
+  console.log(`\nccag bench — ${seconds}s per run after ${warmupSeconds}s warm-up, 1 and ${concurrency} concurrent clients, gateway → Bedrock over HTTP/${process.env.BENCH_BEDROCK_HTTP ?? '1.1'} with ${process.env.BENCH_AUTH === 'sigv4' ? 'SigV4' : 'the API key'}, node ${process.version}\n`);
+  const header = ['scenario', 'clients', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'ttfb p50', 'errors', 'added p50', 'added p99'];
   console.log(header.join(' | '));
   console.log(header.map(() => '---').join(' | '));
-  for (const r of rows) console.log([r.scenario, r.target, f(r.rps), f(r.p50), f(r.p90), f(r.p99), f(r.max), f(r.ttfbP50), f(r.errors), f(r.addedP50), f(r.addedP99)].join(' | '));
+  for (const r of rows) console.log([r.scenario, r.clients, r.target, f(r.rps), f(r.p50), f(r.p90), f(r.p99), f(r.max), f(r.ttfbP50), f(r.errors), f(r.addedP50), f(r.addedP99)].join(' | '));
   console.log(`\n${memory.streams} concurrent idle streams: gateway RSS ${memory.rssMbBefore} MB before, ${memory.rssMbDuring} MB during\n`);
 
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });

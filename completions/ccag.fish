@@ -33,6 +33,7 @@ complete -c ccag -n '__fish_seen_subcommand_from serve' -l workers -d 'worker pr
 complete -c ccag -n '__fish_seen_subcommand_from serve' -l region -d 'default Bedrock region [AWS_REGION]'
 complete -c ccag -n '__fish_seen_subcommand_from serve' -l bedrock-endpoint -d 'Bedrock runtime endpoint override (VPC endpoints, emulator) [CCAG_BEDROCK_ENDPOINT]'
 complete -c ccag -n '__fish_seen_subcommand_from serve' -l upstream -d 'bedrock or emulator (default bedrock) [CCAG_UPSTREAM]'
+complete -c ccag -n '__fish_seen_subcommand_from serve' -l bedrock-http -d 'HTTP version to Bedrock: 1.1 (keep-alive pool, default) or 2 [CCAG_BEDROCK_HTTP]'
 complete -c ccag -n '__fish_seen_subcommand_from serve' -l log-level -d 'fatal, error, warn, info, debug, trace or silent (default info) [CCAG_LOG_LEVEL]'
 complete -c ccag -n '__fish_seen_subcommand_from serve' -l session-max-age -d 'hours a login session lasts (default 168) [CCAG_SESSION_MAX_AGE_HOURS]'
 complete -c ccag -n '__fish_seen_subcommand_from serve' -l ping-interval -d 'seconds of upstream silence before a stream gets a ping event (default 15) [CCAG_PING_INTERVAL_SECONDS]'

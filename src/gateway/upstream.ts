@@ -23,10 +23,10 @@ export async function connectUpstream(config: Config, log: Logger): Promise<Upst
     const region = config.region ?? fallbackRegion;
     const emulator = await startEmulator({ region });
     log.info({ url: emulator.url }, 'using the built-in Bedrock emulator (no AWS calls)');
-    const client = createBedrockClient({ region, endpoint: emulator.url, credentials: emulatorCredentials });
+    const client = createBedrockClient({ region, endpoint: emulator.url, credentials: emulatorCredentials, httpVersion: config.bedrockHttp });
     return { client, region, emulator, close: async () => (client.destroy(), await emulator.close()) };
   }
-  const client = createBedrockClient({ region: config.region, endpoint: config.bedrockEndpoint });
+  const client = createBedrockClient({ region: config.region, endpoint: config.bedrockEndpoint, httpVersion: config.bedrockHttp });
   let region = config.region;
   if (!region) {
     region = await client.config.region().catch(() => undefined);
@@ -34,7 +34,7 @@ export async function connectUpstream(config: Config, log: Logger): Promise<Upst
       log.warn(`no AWS region configured (AWS_REGION or --region); using ${fallbackRegion}`);
       region = fallbackRegion;
       client.destroy();
-      const fallback = createBedrockClient({ region, endpoint: config.bedrockEndpoint });
+      const fallback = createBedrockClient({ region, endpoint: config.bedrockEndpoint, httpVersion: config.bedrockHttp });
       return { client: fallback, region, close: async () => fallback.destroy() };
     }
   }

@@ -39,6 +39,7 @@ const rawSchema = z.object({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1').optional(),
   bedrockEndpoint: url.optional(),
   upstream: z.enum(['bedrock', 'emulator']).default('bedrock'),
+  bedrockHttp: z.enum(['1.1', '2']).default('1.1'),
   adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
   secretKey: z.string().min(32, 'must be at least 32 characters (try: openssl rand -base64 32)').optional(),
   secretKeyPrevious: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -63,6 +64,7 @@ export const settings: Setting[] = [
   { key: 'region', flag: '--region', env: 'AWS_REGION', description: 'default Bedrock region' },
   { key: 'bedrockEndpoint', flag: '--bedrock-endpoint', env: 'CCAG_BEDROCK_ENDPOINT', description: 'Bedrock runtime endpoint override (VPC endpoints, emulator)' },
   { key: 'upstream', flag: '--upstream', env: 'CCAG_UPSTREAM', description: 'bedrock or emulator (default bedrock)' },
+  { key: 'bedrockHttp', flag: '--bedrock-http', env: 'CCAG_BEDROCK_HTTP', description: 'HTTP version to Bedrock: 1.1 (keep-alive pool, default) or 2' },
   { key: 'adminPassword', env: 'CCAG_ADMIN_PASSWORD', description: 'password of the bootstrap admin user "admin", used when it is first created' },
   { key: 'secretKey', env: 'CCAG_SECRET_KEY', description: 'encrypts stored secrets; required with Postgres, generated into the data folder otherwise' },
   { key: 'secretKeyPrevious', env: 'CCAG_SECRET_KEY_PREVIOUS', description: 'the previous secret key, still accepted for decryption during rotation' },
@@ -91,6 +93,7 @@ export interface Config {
   region?: string;
   bedrockEndpoint?: string;
   upstream: 'bedrock' | 'emulator';
+  bedrockHttp: '1.1' | '2';
   adminPassword?: string;
   secretKey?: string;
   secretKeyPrevious?: string;
@@ -163,6 +166,7 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     region: c.region ?? (env.AWS_DEFAULT_REGION || undefined),
     bedrockEndpoint: c.bedrockEndpoint,
     upstream: c.upstream,
+    bedrockHttp: c.bedrockHttp,
     adminPassword: c.adminPassword,
     secretKey: c.secretKey,
     secretKeyPrevious: c.secretKeyPrevious,
