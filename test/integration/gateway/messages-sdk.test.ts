@@ -135,6 +135,32 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
     await assert.rejects(ask('x'.repeat(21 * 1024 * 1024)), (e: any) => e instanceof Anthropic.APIError && e.status === 413);
   });
 
+  test('bad requests get Anthropic-shaped 400s and nothing reaches Bedrock', async () => {
+    const before = rig.emulator.requests.length;
+    const post = (init: Parameters<typeof http>[1]) => http(`${rig.gw.url}/v1/messages`, { method: 'POST', apiKey: rig.key, ...init });
+    const cases: [Parameters<typeof http>[1], RegExp][] = [
+      [{ rawBody: '{"model": "claude-sonnet-4-5",' }, /not valid JSON/],
+      [{ rawBody: '[1,2]' }, /must be a JSON object/],
+      [{ body: { max_tokens: 10, messages: [] } }, /^model: Field required$/],
+      [{ body: { model: 'claude-sonnet-4-5', messages: [] } }, /^max_tokens: Field required$/],
+      [{ body: { model: 'claude-sonnet-4-5', max_tokens: -1, messages: [] } }, /max_tokens/],
+      [{ body: { model: 'claude-sonnet-4-5', max_tokens: 10, messages: 'hi' } }, /^messages: Field required$/],
+      [{ body: { model: 'claude-sonnet-4-5', max_tokens: 10, stream: 'yes', messages: [] } }, /stream/],
+    ];
+    for (const [init, message] of cases) {
+      const res = await post(init);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.type, 'error');
+      assert.equal(res.body.error.type, 'invalid_request_error');
+      assert.match(res.body.error.message, message);
+      assert.match(res.body.request_id, /^req_/);
+    }
+    const anonymous = await http(`${rig.gw.url}/v1/messages`, { method: 'POST', body: { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [] } });
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.body.error.type, 'authentication_error');
+    assert.equal(rig.emulator.requests.length, before);
+  });
+
   test('a mid-stream Bedrock failure arrives as an SSE error event', async () => {
     const stream = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'go [[mid-stream-error]]' }] });
     await assert.rejects(stream.finalMessage(), (e: any) => e instanceof Anthropic.APIError && e.error?.error?.type === 'api_error');

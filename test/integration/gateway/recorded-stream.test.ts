@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Script } from '../../../src/emulator/index.js';
+import { createTestDb, type TestDatabase } from '../../helpers/db.js';
+import { http } from '../../helpers/gateway.js';
+import { startInferenceRig, type InferenceRig } from '../../helpers/inference.js';
+
+/** Server-sent events as [name, parsed data] pairs. */
+function parseSse(text: string): [string, unknown][] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim())
+    .map((block) => {
+      const name = /^event: (.+)$/m.exec(block)![1]!;
+      const data = /^data: (.+)$/m.exec(block)![1]!;
+      return [name, JSON.parse(data)];
+    });
+}
+
+// What real Bedrock streamed in the recording (the emulator's test shows it reproduces it).
+const recordedScript: Script = {
+  kind: 'message',
+  blocks: [{ type: 'text', text: 'Hi! 👋 How are you doing today?', chunks: ['Hi', '!', ' ', '👋 How', ' are you doing today?'] }],
+  id: 'msg_bdrk_012GBPzpcoMCLP1b2pcJsSHk',
+  model: 'claude-sonnet-4-5-20250929',
+  usage: { input_tokens: 10, output_tokens: 15 },
+  latency: { invocationLatency: 1798, firstByteLatency: 1507 },
+};
+
+let t: TestDatabase;
+let rig: InferenceRig;
+before(async () => {
+  t = await createTestDb('pglite');
+  rig = await startInferenceRig(t.db, { emulator: { script: () => recordedScript } });
+});
+after(async () => {
+  await rig.close();
+  await t.drop();
+});
+
+test("the recorded Bedrock stream comes out of the gateway as Anthropic's SSE, without Bedrock's metrics", async () => {
+  const res = await http(`${rig.gw.url}/v1/messages`, {
+    method: 'POST',
+    apiKey: rig.key,
+    body: { model: 'claude-sonnet-4-5-20250929', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'Hi' }] },
+  });
+  assert.equal(res.status, 200);
+  const expected = parseSse(readFileSync(new URL('../../fixtures/bedrock-invoke-stream-sonnet45-hi.expected.sse', import.meta.url), 'utf8'));
+  const stop = expected.at(-1)![1] as Record<string, unknown>;
+  delete stop['amazon-bedrock-invocationMetrics'];
+  assert.deepEqual(parseSse(res.body), expected);
+});
