@@ -42,13 +42,19 @@ _ccag() {
       'models betas allow') path='models betas allow' ;;
       'models betas deny') path='models betas deny' ;;
       'models betas reset') path='models betas reset' ;;
+      'pricing') path='pricing' ;;
+      'pricing list') path='pricing list' ;;
+      'pricing set') path='pricing set' ;;
+      'pricing reset') path='pricing reset' ;;
+      'pricing import') path='pricing import' ;;
+      'spend') path='spend' ;;
       'audit') path='audit' ;;
       'emulator') path='emulator' ;;
       'completion') path='completion' ;;
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout status keys users teams models audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout status keys users teams models pricing spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -85,6 +91,12 @@ _ccag() {
     'models betas allow') words='--model --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'models betas deny') words='--model --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'models betas reset') words='--model --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'pricing') words='list set reset import --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'pricing list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'pricing set') words='--input --output --cache-read --cache-write-5m --cache-write-1h --regional-uplift --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'pricing reset') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'pricing import') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'spend') words='--by --since --user --team --model --csv --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'audit') words='--since --action --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'emulator') words='--port --host --region --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'completion') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

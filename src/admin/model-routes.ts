@@ -3,8 +3,8 @@ import { notFound } from '../api/errors.js';
 import { betaOverrideRequest, mapModelRequest, modelRef, type BetaOverrideView, type ModelMappingView } from '../api/schemas.js';
 import { adminApi } from '../auth/access.js';
 import { catalogModel, modelCatalog } from '../gateway/models/catalog.js';
-import { configChannel } from '../gateway/models/mapping-store.js';
 import { resolveModel } from '../gateway/models/resolve.js';
+import { announceConfigChange } from '../server/reloading-store.js';
 import type { Services } from '../server/services.js';
 import { mutate, type Mutation } from './mutation.js';
 import { parseBody } from './request.js';
@@ -28,8 +28,7 @@ export async function modelRoutes(app: FastifyInstance, { services }: { services
       count_tokens: info?.countTokens ?? false,
     };
   };
-  /** Tells every replica to reload model configuration once the change commits. */
-  const announce = (m: Mutation) => m.tx.query('SELECT pg_notify($1, $2)', [configChannel, 'models']);
+  const announce = (m: Mutation) => announceConfigChange(m.tx, 'models');
 
   app.get('/models', { config: { access: adminApi() } }, async (): Promise<{ data: ModelMappingView[]; next_cursor: null }> => {
     const ids = new Set([...modelCatalog.map((m) => m.id), ...store.allMappings().map((m) => m.model)]);

@@ -4,6 +4,8 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { keyRoutes } from './key-routes.js';
 import { modelRoutes } from './model-routes.js';
+import { pricingRoutes } from './pricing-routes.js';
+import { spendRoutes } from './spend-routes.js';
 import { teamRoutes } from './team-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -16,4 +18,6 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(keyRoutes, opts);
   await app.register(auditRoutes, opts);
   await app.register(modelRoutes, opts);
+  await app.register(pricingRoutes, opts);
+  await app.register(spendRoutes, opts);
 }

@@ -99,6 +99,35 @@ export const betaOverrideRequest = z.strictObject({
   allowed: z.boolean(),
 });
 
+const usdPerMtok = z.number().min(0, 'must not be negative').max(100_000, 'must be at most 100000 USD per million tokens');
+const percent = z.number().int().min(0).max(1000);
+export const priceFields = z.strictObject({
+  input: usdPerMtok,
+  output: usdPerMtok,
+  cache_read: usdPerMtok.optional(),
+  cache_write_5m: usdPerMtok.optional(),
+  cache_write_1h: usdPerMtok.optional(),
+  long_context_threshold: z.number().int().positive().nullable().optional(),
+  long_context_input_pct: percent.optional(),
+  long_context_output_pct: percent.optional(),
+  regional_uplift_pct: percent.optional(),
+});
+export type PriceFields = z.infer<typeof priceFields>;
+export const importPricesRequest = z.strictObject({
+  prices: z.array(priceFields.extend({ model: modelRef })).min(1).max(1000),
+});
+
+export const spendGroups = ['user', 'team', 'key', 'model', 'day'] as const;
+/** A report in one page (limit and cursor are accepted for list clients, and ignored). */
+export const spendQuery = listQuery.extend({
+  by: z.enum(spendGroups).default('user'),
+  since: timestamp.optional(),
+  until: timestamp.optional(),
+  user: ref.optional(),
+  team: ref.optional(),
+  model: z.string().max(300).optional(),
+});
+
 // Responses. Times are RFC 3339 UTC strings; ids are UUIDs.
 export interface Team {
   id: string;
@@ -201,4 +230,33 @@ export interface BetaOverrideView {
   model: string;
   beta: string;
   allowed: boolean;
+}
+
+/** Prices in USD per million tokens. */
+export interface PriceView {
+  model: string;
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write_5m: number;
+  cache_write_1h: number;
+  long_context_threshold: number | null;
+  long_context_input_pct: number;
+  long_context_output_pct: number;
+  regional_uplift_pct: number;
+  source: 'list' | 'admin';
+}
+
+export interface SpendRow {
+  /** What the row groups by: a user's email, a team name, a key prefix, a model id or a UTC day. */
+  group: string;
+  group_id: string | null;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+  /** Requests charged at the fallback price because their model had none. */
+  unpriced_requests: number;
 }

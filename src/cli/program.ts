@@ -6,6 +6,8 @@ import { emulatorCommand } from './commands/emulator.js';
 import { keysCommand } from './commands/keys.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { modelsCommand } from './commands/models.js';
+import { pricingCommand } from './commands/pricing.js';
+import { spendCommand } from './commands/spend.js';
 import { migrateCommand, serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { teamsCommand } from './commands/teams.js';
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
     usersCommand(),
     teamsCommand(),
     modelsCommand(),
+    pricingCommand(),
+    spendCommand(),
     auditCommand(),
     emulatorCommand(),
     completionCommand(() => program),

@@ -1,4 +1,5 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { PriceStore } from '../spend/price-store.js';
 import type { RequestLog } from '../spend/request-log.js';
 import type { CapabilityTable } from './bedrock/capabilities.js';
 import type { ProfilePrefix } from './models/catalog.js';
@@ -15,6 +16,7 @@ export interface Inference {
   capabilities: CapabilityTable;
   models: ModelConfigStore;
   requestLog: RequestLog;
+  prices: PriceStore;
   /** Learns tokens per feature from Bedrock's counts, for models CountTokens does not serve. */
   tokenEstimator: TokenEstimator;
   pingIntervalMs: number;

@@ -4,6 +4,7 @@ import { principalOf } from '../admin/request.js';
 import { anyCredential } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Services } from '../server/services.js';
+import { costMicros } from '../spend/cost.js';
 import type { RequestRecord } from '../spend/request-log.js';
 import { SseWriter } from './anthropic/sse.js';
 import { checkMessagesRequest } from './anthropic/request-shape.js';
@@ -115,7 +116,10 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     req.log.info({ method: 'POST', path: '/v1/messages', status: 200, stream: true, ms: Date.now() - record.at.getTime(), aborted: record.clientAborted }, 'request');
   }
 
-  /** Records usage, and lets Bedrock's input count teach the estimate for models CountTokens does not serve. */
+  /**
+   * Records usage and its cost, and lets Bedrock's input count teach the estimate for models
+   * CountTokens does not serve.
+   */
   function account(call: Call, usage: Usage): void {
     const { record } = call;
     record.inputTokens = usage.input_tokens;
@@ -123,6 +127,10 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.cacheReadTokens = usage.cache_read_input_tokens;
     record.cacheWrite5mTokens = usage.cache_creation.ephemeral_5m_input_tokens;
     record.cacheWrite1hTokens = usage.cache_creation.ephemeral_1h_input_tokens;
+    const { price, model, priced } = inference.prices.lookup(call.model.requested.replace(/\[1m\]$/i, ''), modelKey(call.model));
+    record.costMicros = costMicros(record, price, { regional: isRegionalProfile(call.model.bedrockModelId) });
+    record.priced = priced;
+    record.priceModel = model;
     if (call.model.info?.countTokens || !usage.input_tokens) return;
     const total = usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
     inference.tokenEstimator.observe(modelKey(call.model), tokenFeatures(call.body), total);
@@ -137,6 +145,9 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
 }
 
 export const modelKey = (model: ResolvedModel): string => model.info?.id ?? model.bedrockModelId;
+
+/** Regional cross-region profiles (us., eu., …) cost more than global. ones. */
+const isRegionalProfile = (bedrockModelId: string) => /^(us|eu|apac|jp|au|us-gov)\./.test(bedrockModelId);
 
 function newRecord(req: FastifyRequest, p: Principal, body: Json, region: string): RequestRecord {
   return {
@@ -163,5 +174,8 @@ function newRecord(req: FastifyRequest, p: Principal, body: Json, region: string
     toolNames: [],
     clientAborted: false,
     retriedWithout: [],
+    costMicros: 0,
+    priced: true,
+    priceModel: null,
   };
 }

@@ -6,6 +6,7 @@ import type { Inference } from '../gateway/inference.js';
 import { profilePrefixForRegion } from '../gateway/models/catalog.js';
 import { ModelConfigStore } from '../gateway/models/mapping-store.js';
 import { connectUpstream } from '../gateway/upstream.js';
+import { PriceStore } from '../spend/price-store.js';
 import { RequestLog } from '../spend/request-log.js';
 import type { Logger } from 'pino';
 import { ensureBootstrapAdmin } from '../auth/bootstrap-admin.js';
@@ -66,6 +67,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   keyUsage.start();
   const models = new ModelConfigStore(db, log);
   await models.start();
+  const prices = new PriceStore(db, log);
+  await prices.start();
   const requestLog = new RequestLog(db, log);
   requestLog.start();
   const upstream = await connectUpstream(config, log);
@@ -77,6 +80,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     capabilities: new CapabilityTable(models),
     models,
     requestLog,
+    prices,
     tokenEstimator: new TokenEstimator(),
     pingIntervalMs: config.pingIntervalMs,
   };
@@ -97,6 +101,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await requestLog.stop();
       await credentials.stop();
       await models.stop();
+      await prices.stop();
       await upstream.close();
       if (ownsDb) await db.close();
     })());

@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../db/db.js';
-
-/** The channel replicas announce configuration changes on (model mappings, beta overrides…). */
-export const configChannel = 'ccag_config';
+import { ReloadingStore } from '../../server/reloading-store.js';
 
 export interface ModelMapping {
   model: string;
@@ -16,29 +14,13 @@ export interface BetaOverride {
   allowed: boolean;
 }
 
-/**
- * Admin model mappings and beta overrides, held in memory (the hot path reads no database)
- * and reloaded on every replica when any replica announces a change.
- */
-export class ModelConfigStore {
+/** Admin model mappings and beta overrides (topic `models`). */
+export class ModelConfigStore extends ReloadingStore {
   private mappings = new Map<string, ModelMapping>();
   private betaOverrides: BetaOverride[] = [];
-  private unlisten: (() => Promise<void>) | undefined;
 
-  constructor(
-    private readonly db: Db,
-    private readonly log?: Logger,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.reload();
-    const reload = () =>
-      void this.reload().catch((err: Error) => this.log?.warn({ err: err.message }, 'model configuration reload failed'));
-    this.unlisten = await this.db.listen(configChannel, { onNotification: reload, onReconnect: reload });
-  }
-
-  async stop(): Promise<void> {
-    await this.unlisten?.();
+  constructor(db: Db, log?: Logger) {
+    super(db, 'models', log);
   }
 
   async reload(): Promise<void> {
