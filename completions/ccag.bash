@@ -47,6 +47,11 @@ _ccag() {
       'pricing set') path='pricing set' ;;
       'pricing reset') path='pricing reset' ;;
       'pricing import') path='pricing import' ;;
+      'budgets') path='budgets' ;;
+      'budgets set') path='budgets set' ;;
+      'budgets list') path='budgets list' ;;
+      'budgets show') path='budgets show' ;;
+      'budgets clear') path='budgets clear' ;;
       'spend') path='spend' ;;
       'audit') path='audit' ;;
       'emulator') path='emulator' ;;
@@ -54,14 +59,14 @@ _ccag() {
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout status keys users teams models pricing spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout status keys users teams models pricing budgets spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'logout') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'status') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys') words='create list show revoke rotate --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
-    'keys create') words='--name --user --team --expires --models --scope --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'keys create') words='--name --user --team --expires --models --budget --scope --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys list') words='--user --team --all --limit --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys revoke') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -96,6 +101,11 @@ _ccag() {
     'pricing set') words='--input --output --cache-read --cache-write-5m --cache-write-1h --regional-uplift --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'pricing reset') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'pricing import') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'budgets') words='set list show clear --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'budgets set') words='--amount --period --rule --user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'budgets list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'budgets show') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'budgets clear') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'spend') words='--by --since --user --team --model --csv --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'audit') words='--since --action --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'emulator') words='--port --host --region --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { forbidden, invalidRequest, notFound } from '../api/errors.js';
 import { parseDuration } from '../api/duration.js';
-import { createKeyRequest, keyListQuery, rotateKeyRequest, type ApiKey, type CreatedApiKey, type Page } from '../api/schemas.js';
+import { createKeyRequest, defaultBudgetRules, keyListQuery, rotateKeyRequest, type ApiKey, type CreatedApiKey, type Page } from '../api/schemas.js';
+import { announceConfigChange } from '../server/reloading-store.js';
 import { adminApi } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { generateVirtualKey } from '../auth/virtual-key.js';
@@ -107,8 +108,21 @@ export async function keyRoutes(app: FastifyInstance, { services }: { services: 
       });
       const { key: _secret, ...shown } = key;
       await m.audit({ action: 'key.create', targetType: 'key', targetId: key.id, after: shown });
+      if (body.budget_usd !== undefined) {
+        const budget = { scope: 'key', target_id: key.id, amount_micros: Math.round(body.budget_usd * 1e6), period: 'monthly', rules: defaultBudgetRules };
+        await m.tx.query('INSERT INTO budgets (scope, target_id, amount_micros, period, rules) VALUES ($1, $2, $3, $4, $5)', [
+          budget.scope,
+          budget.target_id,
+          budget.amount_micros,
+          budget.period,
+          JSON.stringify(budget.rules),
+        ]);
+        await m.audit({ action: 'budget.set', targetType: 'key', targetId: key.id, after: budget });
+        await announceConfigChange(m.tx, 'budgets');
+      }
       return key;
     });
+    if (body.budget_usd !== undefined) await services.inference.budgets.reload();
     reply.code(201);
     return created;
   });

@@ -3,7 +3,7 @@ import { notFound } from '../api/errors.js';
 import { betaOverrideRequest, mapModelRequest, modelRef, type BetaOverrideView, type ModelMappingView } from '../api/schemas.js';
 import { adminApi } from '../auth/access.js';
 import { catalogModel, modelCatalog } from '../gateway/models/catalog.js';
-import { resolveModel } from '../gateway/models/resolve.js';
+import { canonicalModelId, resolveModel } from '../gateway/models/resolve.js';
 import { announceConfigChange } from '../server/reloading-store.js';
 import type { Services } from '../server/services.js';
 import { mutate, type Mutation } from './mutation.js';
@@ -16,7 +16,7 @@ export async function modelRoutes(app: FastifyInstance, { services }: { services
 
   const view = (model: string): ModelMappingView => {
     const mapping = store.mapping(model);
-    const resolved = resolveModel(model, store, inference.profilePrefix);
+    const resolved = resolveModel(model, store, inference.profilePrefixes);
     const info = resolved.info;
     return {
       model,
@@ -70,7 +70,9 @@ export async function modelRoutes(app: FastifyInstance, { services }: { services
   });
 
   app.put('/model-betas', { config: { access: adminApi('admin') } }, async (req): Promise<BetaOverrideView> => {
-    const body = parseBody(betaOverrideRequest, req.body);
+    const parsed = parseBody(betaOverrideRequest, req.body);
+    // Overrides apply by canonical id, so claude-sonnet-4-5 and its dated id are one model.
+    const body = { ...parsed, model: parsed.model === '*' ? '*' : canonicalModelId(parsed.model) };
     await mutate(services, req, async (m) => {
       await m.tx.query(
         `INSERT INTO model_betas (model, beta, allowed) VALUES ($1, $2, $3) ON CONFLICT (model, beta) DO UPDATE SET allowed = $3`,

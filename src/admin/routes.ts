@@ -4,6 +4,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { keyRoutes } from './key-routes.js';
 import { modelRoutes } from './model-routes.js';
+import { budgetRoutes } from './budget-routes.js';
 import { pricingRoutes } from './pricing-routes.js';
 import { spendRoutes } from './spend-routes.js';
 import { teamRoutes } from './team-routes.js';
@@ -20,4 +21,5 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(modelRoutes, opts);
   await app.register(pricingRoutes, opts);
   await app.register(spendRoutes, opts);
+  await app.register(budgetRoutes, opts);
 }

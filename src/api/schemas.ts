@@ -60,6 +60,8 @@ export const createKeyRequest = z
     expires_at: timestamp.optional(),
     expires_in: duration.optional(),
     models: z.array(modelId).max(100).optional(),
+    /** A monthly budget for the key, in USD (default rules: 80% notify, 100% block). */
+    budget_usd: z.number().positive('must be above 0').max(100_000_000).optional(),
   })
   .refine((v) => !(v.expires_at && v.expires_in), { message: 'give expires_at or expires_in, not both', path: ['expires_in'] });
 export type CreateKeyRequest = z.infer<typeof createKeyRequest>;
@@ -126,6 +128,26 @@ export const spendQuery = listQuery.extend({
   user: ref.optional(),
   team: ref.optional(),
   model: z.string().max(300).optional(),
+});
+
+export const budgetScopes = ['user', 'team', 'key'] as const;
+export const budgetPeriods = ['daily', 'weekly', 'monthly'] as const;
+export const budgetRule = z.discriminatedUnion('action', [
+  z.strictObject({ pct: z.number().int().min(1).max(1000), action: z.literal('notify') }),
+  z.strictObject({ pct: z.number().int().min(1).max(1000), action: z.literal('block') }),
+  z.strictObject({ pct: z.number().int().min(1).max(1000), action: z.literal('throttle'), rpm: z.number().int().min(0).max(100_000) }),
+]);
+export type BudgetRule = z.infer<typeof budgetRule>;
+export const defaultBudgetRules: BudgetRule[] = [
+  { pct: 80, action: 'notify' },
+  { pct: 100, action: 'block' },
+];
+export const setBudgetRequest = z.strictObject({
+  scope: z.enum(budgetScopes),
+  target: ref,
+  amount_usd: z.number().positive('must be above 0').max(100_000_000),
+  period: z.enum(budgetPeriods).default('monthly'),
+  rules: z.array(budgetRule).max(20).default(defaultBudgetRules),
 });
 
 // Responses. Times are RFC 3339 UTC strings; ids are UUIDs.
@@ -222,7 +244,7 @@ export interface ModelMappingView {
   display_name: string;
   source: 'catalog' | 'admin';
   context_window: number | null;
-  thinking: 'enabled' | 'adaptive' | 'both' | null;
+  thinking: 'enabled' | 'adaptive' | 'both' | 'none' | null;
   count_tokens: boolean;
 }
 
@@ -259,4 +281,19 @@ export interface SpendRow {
   cost_usd: number;
   /** Requests charged at the fallback price because their model had none. */
   unpriced_requests: number;
+}
+
+export interface BudgetView {
+  id: string;
+  scope: 'user' | 'team' | 'key';
+  target_id: string;
+  /** The user's email, team name or key prefix. */
+  target: string | null;
+  amount_usd: number;
+  period: 'daily' | 'weekly' | 'monthly';
+  rules: BudgetRule[];
+  period_start: string;
+  resets_at: string;
+  spent_usd: number;
+  remaining_usd: number;
 }

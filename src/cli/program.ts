@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { version } from '../server/version.js';
 import { auditCommand } from './commands/audit.js';
+import { budgetsCommand } from './commands/budgets.js';
 import { completionCommand } from './commands/completion.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { keysCommand } from './commands/keys.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     teamsCommand(),
     modelsCommand(),
     pricingCommand(),
+    budgetsCommand(),
     spendCommand(),
     auditCommand(),
     emulatorCommand(),

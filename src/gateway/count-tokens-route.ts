@@ -7,7 +7,8 @@ import { checkMessagesRequest } from './anthropic/request-shape.js';
 import { mapUpstreamError } from './bedrock/errors.js';
 import { translateRequest } from './bedrock/translate-request.js';
 import { tokenFeatures } from './count-tokens/features.js';
-import { assertModelAllowed, modelKey } from './messages-route.js';
+import { modelKey } from './messages-route.js';
+import { assertModelAllowed } from '../policy/model-access.js';
 import { resolveModel } from './models/resolve.js';
 
 /**
@@ -21,7 +22,7 @@ export async function countTokensRoute(app: FastifyInstance, { services }: { ser
     const p = principalOf(req);
     const body = checkMessagesRequest(req.body, { countTokens: true });
     assertModelAllowed(p, body.model);
-    const model = resolveModel(body.model, inference.models, inference.profilePrefix);
+    const model = resolveModel(body.model, inference.models, inference.profilePrefixes);
     if (model.info?.countTokens) {
       const translated = translateRequest({ ...body, max_tokens: 1 }, req.headers['anthropic-beta'], model, inference.capabilities, inference.endpoint);
       try {

@@ -1,4 +1,6 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { BudgetLedger } from '../limits/budget-ledger.js';
+import type { BudgetStore } from '../limits/budget-store.js';
 import type { PriceStore } from '../spend/price-store.js';
 import type { RequestLog } from '../spend/request-log.js';
 import type { CapabilityTable } from './bedrock/capabilities.js';
@@ -12,11 +14,14 @@ export interface Inference {
   /** Identifies the upstream endpoint in learned capabilities and request records. */
   endpoint: string;
   region: string;
-  profilePrefix: ProfilePrefix;
+  /** Inference profile prefixes for the region, best first. */
+  profilePrefixes: ProfilePrefix[];
   capabilities: CapabilityTable;
   models: ModelConfigStore;
   requestLog: RequestLog;
   prices: PriceStore;
+  budgets: BudgetStore;
+  ledger: BudgetLedger;
   /** Learns tokens per feature from Bedrock's counts, for models CountTokens does not serve. */
   tokenEstimator: TokenEstimator;
   pingIntervalMs: number;

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden } from '../api/errors.js';
 import { principalOf } from '../admin/request.js';
 import { anyCredential } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Services } from '../server/services.js';
+import type { Admission } from '../limits/budget-ledger.js';
 import { costMicros } from '../spend/cost.js';
 import type { RequestRecord } from '../spend/request-log.js';
 import { SseWriter } from './anthropic/sse.js';
@@ -13,19 +13,12 @@ import { translateRequest, type BedrockRequest } from './bedrock/translate-reque
 import { tokenFeatures } from './count-tokens/features.js';
 import { invokeJson, invokeStream, invokeWithLearning } from './invoke.js';
 import { resolveModel, type ResolvedModel } from './models/resolve.js';
+import { assertModelAllowed } from '../policy/model-access.js';
 import { relayStream } from './stream-relay.js';
 import { completeUsage, toUsage, type Usage } from './usage.js';
 
 type Json = Record<string, any>;
 const decoder = new TextDecoder();
-
-/** A key limited to some models may call only those (403 naming the model otherwise). */
-export function assertModelAllowed(p: Principal, model: string): void {
-  if (!p.models) return;
-  const base = model.replace(/\[1m\]$/i, '');
-  if (p.models.includes(model) || p.models.includes(base)) return;
-  throw forbidden(`this key may not use the model ${model}; it may use: ${p.models.join(', ')}`);
-}
 
 /** One /v1/messages call on its way through the pipeline. */
 interface Call {
@@ -35,11 +28,17 @@ interface Call {
   record: RequestRecord;
   signal: AbortSignal;
   translate: () => BedrockRequest;
+  admission?: Admission;
 }
 
+/** Output tokens a budget reservation assumes (most answers are far shorter than max_tokens). */
+const expectedOutputTokens = 4_096;
+
 /**
- * POST /v1/messages: authenticate (route access) → authorize → resolve the model →
- * translate → invoke (one learned retry) → respond (SSE as it arrives, or JSON) → record.
+ * POST /v1/messages: authenticate (route access) → authorize → resolve the model → admit
+ * against budgets → translate → invoke (learned retries) → respond (SSE as it arrives, or
+ * JSON) → record and settle. The translation stage may retry with Bedrock up to three times,
+ * each time without something Bedrock refused by name.
  */
 export async function messagesRoute(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const inference = services.inference;
@@ -48,30 +47,43 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const p = principalOf(req);
     const body = checkMessagesRequest(req.body, { countTokens: false });
     const record = newRecord(req, p, body, inference.region);
+    let admission: Admission | undefined;
     const abort = new AbortController();
+    // A client gone mid-stream stops the Bedrock call (what was streamed is charged); a
+    // non-streaming call runs to its end, so its real usage is recorded either way.
     reply.raw.on('close', () => {
       if (reply.raw.writableFinished) return;
       record.clientAborted = true;
-      abort.abort();
+      if (body.stream) abort.abort();
     });
     try {
       assertModelAllowed(p, body.model);
-      const model = resolveModel(body.model, inference.models, inference.profilePrefix);
+      const model = resolveModel(body.model, inference.models, inference.profilePrefixes);
       record.bedrockModel = model.bedrockModelId;
       const translate = () => {
         const t = translateRequest(body, req.headers['anthropic-beta'], model, inference.capabilities, inference.endpoint);
         if (t.changes.length) req.log.debug({ changes: t.changes }, 'translated for Bedrock');
         return t;
       };
-      const call: Call = { req, body, model, record, signal: abort.signal, translate };
+      admission = await inference.ledger.admit(p, estimateCost(model, body, Number(req.headers['content-length']) || 0));
+      const call: Call = { req, body, model, record, signal: abort.signal, translate, admission };
+      if (admission) reply.headers(admission.headers);
       if (body.stream) await respondWithStream(call, reply);
       else return await respondWithJson(call, reply);
     } catch (err) {
       const error = mapUpstreamError(err);
-      finish(record, error.status, error.type);
+      finish(record, error.status, error.type, admission);
       throw error;
     }
   });
+
+  /** A budget reservation: the prompt at about 3 bytes a token, and a typical answer. */
+  function estimateCost(model: ResolvedModel, body: Json, bodyBytes: number): number {
+    if (!bodyBytes) bodyBytes = JSON.stringify(body).length;
+    const usage = { inputTokens: Math.ceil(bodyBytes / 3), outputTokens: Math.min(Number(body.max_tokens) || 0, expectedOutputTokens), cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 };
+    const { price } = inference.prices.lookup(model.requested.replace(/\[1m\]$/i, ''), modelKey(model));
+    return costMicros(usage, price, { regional: isRegionalProfile(model.bedrockModelId) });
+  }
 
   const learning = (call: Call) => ({
     capabilities: inference.capabilities,
@@ -92,7 +104,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.toolNames = ((message.content as Json[] | undefined) ?? []).filter((b) => b?.type === 'tool_use').map((b) => String(b.name));
     record.ttftMs = Date.now() - record.at.getTime();
     account(call, toUsage(message.usage));
-    finish(record, 200, null);
+    finish(record, 200, null, call.admission);
     reply.header('content-type', 'application/json');
     return message;
   }
@@ -103,7 +115,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const { record, req } = call;
     record.retriedWithout = retriedWithout;
     reply.hijack();
-    const sse = new SseWriter(reply.raw, { 'request-id': req.id }, inference.pingIntervalMs);
+    const sse = new SseWriter(reply.raw, { 'request-id': req.id, ...call.admission?.headers }, inference.pingIntervalMs);
     const outcome = await relayStream(output.body!, sse, call.model.requested, record.at.getTime());
     sse.end();
     // An abandoned stream is charged what Bedrock reported, or an estimate of what was streamed.
@@ -112,7 +124,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.toolNames = outcome.toolNames;
     record.ttftMs = outcome.ttftMs;
     account(call, outcome.usage);
-    finish(record, 200, outcome.errorType);
+    finish(record, 200, outcome.errorType, call.admission);
     req.log.info({ method: 'POST', path: '/v1/messages', status: 200, stream: true, ms: Date.now() - record.at.getTime(), aborted: record.clientAborted }, 'request');
   }
 
@@ -136,11 +148,13 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     inference.tokenEstimator.observe(modelKey(call.model), tokenFeatures(call.body), total);
   }
 
-  function finish(record: RequestRecord, status: number, errorType: string | null): void {
+  function finish(record: RequestRecord, status: number, errorType: string | null, admission: Admission | undefined): void {
     record.status = status;
     record.errorType = errorType;
     record.latencyMs = Date.now() - record.at.getTime();
+    inference.ledger.release(admission, record.costMicros);
     inference.requestLog.record(record);
+    if (admission?.tight) void inference.requestLog.flush();
   }
 }
 

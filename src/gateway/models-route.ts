@@ -7,6 +7,8 @@ import type { Principal } from '../auth/principal.js';
 import type { Services } from '../server/services.js';
 import { modelCatalog } from './models/catalog.js';
 import type { ModelConfigStore } from './models/mapping-store.js';
+import { canonicalModelId } from './models/resolve.js';
+import { mayUseModel } from '../policy/model-access.js';
 
 /** A model in Anthropic's /v1/models shape. */
 export interface ModelEntry {
@@ -31,7 +33,7 @@ export function availableModels(models: ModelConfigStore, p: Principal): ModelEn
     entries.set(m.model, { type: 'model', id: m.model, display_name: m.displayName ?? base?.display_name ?? m.model, created_at: base?.created_at ?? '2025-01-01T00:00:00Z' });
   }
   const all = [...entries.values()].sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
-  return p.models ? all.filter((m) => p.models!.includes(m.id)) : all;
+  return all.filter((m) => mayUseModel(p, m.id));
 }
 
 /** GET /v1/models and /v1/models/{id}, in Anthropic's list shape. */
@@ -51,7 +53,9 @@ export async function modelsRoute(app: FastifyInstance, { services }: { services
   });
 
   app.get<{ Params: { id: string } }>('/v1/models/:id', { config: { access: anyCredential } }, async (req) => {
-    const model = availableModels(inference.models, principalOf(req)).find((m) => m.id === req.params.id);
+    // Aliases (claude-sonnet-4-5) answer with the model they name.
+    const wanted = canonicalModelId(req.params.id);
+    const model = availableModels(inference.models, principalOf(req)).find((m) => m.id === req.params.id || m.id === wanted);
     if (!model) throw notFound(`model: ${req.params.id}`);
     return model;
   });

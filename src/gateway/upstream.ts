@@ -21,9 +21,10 @@ const fallbackRegion = 'us-east-1';
 export async function connectUpstream(config: Config, log: Logger): Promise<Upstream> {
   if (config.upstream === 'emulator') {
     const region = config.region ?? fallbackRegion;
-    const emulator = await startEmulator({ region });
+    // A gateway may run for weeks: the built-in emulator keeps no record of requests.
+    const emulator = await startEmulator({ region, recordRequests: false });
     log.info({ url: emulator.url }, 'using the built-in Bedrock emulator (no AWS calls)');
-    const client = createBedrockClient({ region, endpoint: emulator.url, credentials: emulatorCredentials, httpVersion: config.bedrockHttp });
+    const client = createBedrockClient({ region, endpoint: emulator.url, credentials: emulatorCredentials, httpVersion: config.bedrockHttp, forceSigV4: true });
     return { client, region, emulator, close: async () => (client.destroy(), await emulator.close()) };
   }
   const client = createBedrockClient({ region: config.region, endpoint: config.bedrockEndpoint, httpVersion: config.bedrockHttp });

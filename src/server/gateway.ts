@@ -3,9 +3,11 @@ import type { Emulator } from '../emulator/index.js';
 import { CapabilityTable } from '../gateway/bedrock/capabilities.js';
 import { TokenEstimator } from '../gateway/count-tokens/estimator.js';
 import type { Inference } from '../gateway/inference.js';
-import { profilePrefixForRegion } from '../gateway/models/catalog.js';
+import { profilePrefixesForRegion } from '../gateway/models/catalog.js';
 import { ModelConfigStore } from '../gateway/models/mapping-store.js';
 import { connectUpstream } from '../gateway/upstream.js';
+import { BudgetLedger } from '../limits/budget-ledger.js';
+import { BudgetStore } from '../limits/budget-store.js';
 import { PriceStore } from '../spend/price-store.js';
 import { RequestLog } from '../spend/request-log.js';
 import type { Logger } from 'pino';
@@ -69,18 +71,24 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   await models.start();
   const prices = new PriceStore(db, log);
   await prices.start();
-  const requestLog = new RequestLog(db, log);
+  const budgets = new BudgetStore(db, log);
+  await budgets.start();
+  const ledger = new BudgetLedger(db, budgets, log);
+  await ledger.start();
+  const requestLog = new RequestLog(db, log, ledger);
   requestLog.start();
   const upstream = await connectUpstream(config, log);
   const inference: Inference = {
     client: upstream.client,
     endpoint: `default:${upstream.region}`,
     region: upstream.region,
-    profilePrefix: profilePrefixForRegion(upstream.region),
+    profilePrefixes: profilePrefixesForRegion(upstream.region),
     capabilities: new CapabilityTable(models),
     models,
     requestLog,
     prices,
+    budgets,
+    ledger,
     tokenEstimator: new TokenEstimator(),
     pingIntervalMs: config.pingIntervalMs,
   };
@@ -99,6 +107,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       clearTimeout(deadline);
       await keyUsage.stop();
       await requestLog.stop();
+      await ledger.stop();
+      await budgets.stop();
       await credentials.stop();
       await models.stop();
       await prices.stop();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
+import type { BudgetLedger } from '../limits/budget-ledger.js';
 
 /** One inference request as recorded: ids, model, outcome, token usage, timings. Never content. */
 export interface RequestRecord {
@@ -43,7 +44,8 @@ const maxBuffered = 50_000;
 
 /**
  * Buffers request records and writes them in batches (one multi-row INSERT), off the request
- * path; flushed on shutdown. If the database is down, rows wait (bounded) and are retried.
+ * path, in one transaction with the budgets' usage they add up to; flushed on shutdown. If
+ * the database is down, rows wait (bounded) and are retried.
  */
 export class RequestLog {
   private buffer: RequestRecord[] = [];
@@ -54,6 +56,7 @@ export class RequestLog {
   constructor(
     private readonly db: Db,
     private readonly log?: Logger,
+    private readonly ledger?: BudgetLedger,
   ) {}
 
   start(): void {
@@ -98,7 +101,11 @@ export class RequestLog {
         return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
       });
       try {
-        await this.db.query(`INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+        await this.db.transaction(async (tx) => {
+          await this.ledger?.settle(tx, batch);
+          await tx.query(`INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+        });
+        this.ledger?.settled(batch);
         this.buffer.splice(0, batch.length);
       } catch (err) {
         this.log?.warn({ err: (err as Error).message, pending: this.buffer.length }, 'could not write request records; will retry');

@@ -8,6 +8,7 @@ import { emulatorCredentials } from '../../src/emulator/index.js';
 import { claudeCodeBinary, runClaude } from '../helpers/claude-code.js';
 import { createTestDb, type TestDatabase } from '../helpers/db.js';
 import { startInferenceRig, type InferenceRig } from '../helpers/inference.js';
+import { http } from '../helpers/gateway.js';
 
 describe('the real Claude Code binary through the gateway', () => {
   let t: TestDatabase;
@@ -76,6 +77,24 @@ describe('the real Claude Code binary through the gateway', () => {
     assert.equal(run.code, 0);
     const mine = (await rows()).slice(before);
     assert.ok(mine.some((r) => r.stream && r.status === 200 && r.error_type === 'api_error'), JSON.stringify(mine));
+  });
+
+  test('with its budget used up, Claude Code gets one 429 billing_error and shows the budget message; Bedrock sees nothing', async () => {
+    const key = (await http(`${rig.gw.url}/admin/v1/keys`, { method: 'POST', token: rig.admin, body: { name: 'broke' } })).body;
+    const budget = await http(`${rig.gw.url}/admin/v1/budgets`, { method: 'PUT', token: rig.admin, body: { scope: 'key', target: key.id, amount_usd: 0.000001 } });
+    assert.equal(budget.status, 200);
+    const before = rig.emulator.requests.length;
+    const rowsBefore = (await rows()).length;
+    // Retries allowed: it is x-should-retry: false that stops Claude Code from retrying.
+    const run = await runClaude('Say hello', { baseUrl: rig.gw.url, apiKey: key.key, env: { CLAUDE_CODE_MAX_RETRIES: '5' } });
+    assert.equal(run.result.is_error, true);
+    assert.equal(run.result.api_error_status, 429);
+    assert.match(run.result.result, /budget exceeded/);
+    assert.equal(rig.emulator.requests.length, before, 'no call reached Bedrock');
+    const mine = (await rows()).slice(rowsBefore).filter((r) => r.route === 'messages');
+    assert.equal(mine.length, 1, 'one answer, no retries');
+    assert.equal(mine[0].status, 429);
+    assert.equal(mine[0].error_type, 'billing_error');
   });
 
   test('every request Claude Code made reached Bedrock valid', () => {

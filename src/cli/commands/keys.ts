@@ -45,16 +45,20 @@ export function keysCommand(): Command {
     .option('--team <team>', 'team that pays (name or id); without --user, a team key')
     .option('--expires <when>', 'lifetime such as 30d or 12h, or an RFC 3339 time')
     .option('--models <ids>', 'comma-separated model ids the key may use (default: any)')
+    .option('--budget <usd>', 'a monthly budget for the key in USD (blocks at 100%)')
     .addOption(new Option('--scope <scope>', 'inference, or admin for automation').choices(['inference', 'admin']).default('inference'))
     .action(
-      action<{ name?: string; user?: string; team?: string; expires?: string; models?: string; scope: string }>(async (ctx, _args, o) => {
+      action<{ name?: string; user?: string; team?: string; expires?: string; models?: string; budget?: string; scope: string }>(async (ctx, _args, o) => {
         const name = await required(o.name, '--name', 'Key name:');
+        const budget = o.budget === undefined ? undefined : Number(o.budget);
+        if (budget !== undefined && !(budget > 0)) throw usageError(`--budget: "${o.budget}" is not an amount in USD`);
         const body = {
           name,
           user: o.user,
           team: o.team,
           scope: o.scope,
           models: o.models ? o.models.split(',').map((m) => m.trim()).filter(Boolean) : undefined,
+          budget_usd: budget,
           ...expiryFields(o.expires),
         };
         const key = await (await ctx.client()).call<CreatedApiKey>('POST', '/admin/v1/keys', body);

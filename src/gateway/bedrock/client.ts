@@ -9,6 +9,8 @@ export interface BedrockClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** HTTP/1.1 with a keep-alive pool (default), or HTTP/2 (the SDK's own default). */
   httpVersion?: '1.1' | '2';
+  /** Sign with these credentials even when AWS_BEARER_TOKEN_BEDROCK is set (the built-in emulator). */
+  forceSigV4?: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export function createBedrockClient(options: BedrockClientOptions): BedrockRunti
     endpoint: options.endpoint,
     credentials: options.credentials,
     maxAttempts: 1,
+    ...(options.forceSigV4 ? { authSchemePreference: ['sigv4'] } : {}),
     requestHandler:
       options.httpVersion === '2'
         ? new NodeHttp2Handler({ sessionTimeout: 60_000, disableConcurrentStreams: false })

@@ -156,7 +156,10 @@ function stripToolField(body: Json, field: string, changes: string[]): void {
 function translateThinking(body: Json, info: ModelInfo | undefined, changes: string[]): void {
   const thinking = body.thinking as Json | undefined;
   if (!thinking || typeof thinking !== 'object' || !info) return;
-  if (thinking.type === 'adaptive' && info.thinking === 'enabled') {
+  if (info.thinking === 'none') {
+    delete body.thinking;
+    changes.push('dropped thinking (the model has none)');
+  } else if (thinking.type === 'adaptive' && info.thinking === 'enabled') {
     const maxTokens = Number(body.max_tokens) || 0;
     const effort = (body.output_config as Json | undefined)?.effort as string | undefined;
     const budget = Math.min(thinkingBudgetByEffort[effort ?? 'medium'] ?? thinkingBudgetByEffort.medium!, maxTokens - 1);
@@ -199,8 +202,9 @@ function translateContextManagement(body: Json, betas: Set<string>, changes: str
 }
 
 /**
- * cache_control as Bedrock takes it: no `scope`, `ttl` only where supported, at most four
- * breakpoints; a top-level (automatic) cache_control becomes a breakpoint on the last block.
+ * cache_control as Bedrock takes it: no `scope`, `ttl` only where supported; a top-level
+ * (automatic) cache_control becomes a breakpoint on the last block, with its ttl, while the
+ * request has fewer than four of its own.
  */
 function translateCacheControl(body: Json, automatic: unknown, info: ModelInfo | undefined, changes: string[]): void {
   let breakpoints = 0;
@@ -232,7 +236,8 @@ function translateCacheControl(body: Json, automatic: unknown, info: ModelInfo |
       const content = asBlocks(last.content);
       const tail = content[content.length - 1];
       if (tail) {
-        content[content.length - 1] = { ...tail, cache_control: { type: 'ephemeral' } };
+        const { ttl } = automatic as Json;
+        content[content.length - 1] = { ...tail, cache_control: ttl !== undefined && info?.cacheTtl !== false ? { type: 'ephemeral', ttl } : { type: 'ephemeral' } };
         messages![messages!.length - 1] = { ...last, content };
         changes.push('automatic cache_control → breakpoint on the last block');
       }

@@ -3,7 +3,7 @@
  * override mappings at run time (ccag models map); this table is the code default.
  */
 
-export type ThinkingMode = 'enabled' | 'adaptive' | 'both';
+export type ThinkingMode = 'enabled' | 'adaptive' | 'both' | 'none';
 export type ProfilePrefix = 'us' | 'eu' | 'apac' | 'jp' | 'au' | 'us-gov' | 'global';
 
 export interface ModelInfo {
@@ -48,7 +48,7 @@ export const modelCatalog: ModelInfo[] = [
   { id: 'claude-haiku-4-5-20251001', aliases: ['claude-haiku-4-5'], displayName: 'Claude Haiku 4.5', bedrockId: 'anthropic.claude-haiku-4-5-20251001-v1:0', profiles: ['global', 'us', 'eu'], createdAt: '2025-10-01T00:00:00Z', contextWindow: 200_000, maxOutputTokens: 64_000, thinking: 'enabled', effort: false, systemMessages: false, cacheTtl: true, countTokens: true, longContextBeta: false },
   { id: 'claude-opus-4-1-20250805', aliases: ['claude-opus-4-1'], displayName: 'Claude Opus 4.1', bedrockId: 'anthropic.claude-opus-4-1-20250805-v1:0', profiles: ['us'], createdAt: '2025-08-05T00:00:00Z', contextWindow: 200_000, maxOutputTokens: 32_000, thinking: 'enabled', effort: false, systemMessages: false, cacheTtl: false, countTokens: false, longContextBeta: false },
   { id: 'claude-sonnet-4-20250514', aliases: ['claude-sonnet-4-0', 'claude-sonnet-4'], displayName: 'Claude Sonnet 4', bedrockId: 'anthropic.claude-sonnet-4-20250514-v1:0', profiles: ['global', 'us', 'eu', 'apac'], createdAt: '2025-05-14T00:00:00Z', contextWindow: 200_000, maxOutputTokens: 64_000, thinking: 'enabled', effort: false, systemMessages: false, cacheTtl: false, countTokens: true, longContextBeta: true },
-  { id: 'claude-3-5-haiku-20241022', aliases: ['claude-3-5-haiku-latest'], displayName: 'Claude Haiku 3.5', bedrockId: 'anthropic.claude-3-5-haiku-20241022-v1:0', profiles: ['us'], createdAt: '2024-10-22T00:00:00Z', contextWindow: 200_000, maxOutputTokens: 8_192, thinking: 'enabled', effort: false, systemMessages: false, cacheTtl: false, countTokens: false, longContextBeta: false },
+  { id: 'claude-3-5-haiku-20241022', aliases: ['claude-3-5-haiku-latest'], displayName: 'Claude Haiku 3.5', bedrockId: 'anthropic.claude-3-5-haiku-20241022-v1:0', profiles: ['us'], createdAt: '2024-10-22T00:00:00Z', contextWindow: 200_000, maxOutputTokens: 8_192, thinking: 'none', effort: false, systemMessages: false, cacheTtl: false, countTokens: false, longContextBeta: false },
 ];
 
 const byId = new Map<string, ModelInfo>();
@@ -59,11 +59,16 @@ export function catalogModel(id: string): ModelInfo | undefined {
   return byId.get(id);
 }
 
-/** Region → inference profile prefix, as Claude Code's own Bedrock mode derives it. */
-export function profilePrefixForRegion(region: string): ProfilePrefix {
-  if (region.startsWith('us-gov-')) return 'us-gov';
-  if (region.startsWith('us-')) return 'us';
-  if (region.startsWith('eu-')) return 'eu';
-  if (region.startsWith('ap-')) return 'apac';
-  return 'global';
+/**
+ * Region → the inference profile prefixes to try, best first: Japan and Australia have
+ * profiles of their own, other Asia-Pacific regions share apac; global. serves anywhere.
+ */
+export function profilePrefixesForRegion(region: string): ProfilePrefix[] {
+  if (region.startsWith('us-gov-')) return ['us-gov'];
+  if (region.startsWith('us-') || region.startsWith('ca-')) return ['us', 'global'];
+  if (region.startsWith('eu-')) return ['eu', 'global'];
+  if (region === 'ap-northeast-1' || region === 'ap-northeast-3') return ['jp', 'apac', 'global'];
+  if (region === 'ap-southeast-2' || region === 'ap-southeast-4') return ['au', 'apac', 'global'];
+  if (region.startsWith('ap-')) return ['apac', 'global'];
+  return ['global'];
 }

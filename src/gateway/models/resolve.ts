@@ -20,7 +20,7 @@ const profilePattern = /^(us|eu|apac|jp|au|us-gov|global)\.(anthropic\..+)$/;
  * Maps the model a client names to what Bedrock is called with: admin mappings first, then
  * the catalog; Bedrock ids, profile ids and ARNs pass through.
  */
-export function resolveModel(requested: string, store: ModelConfigStore, prefix: ProfilePrefix): ResolvedModel {
+export function resolveModel(requested: string, store: ModelConfigStore, prefixes: readonly ProfilePrefix[]): ResolvedModel {
   const longContext = longContextSuffix.test(requested);
   const name = requested.replace(longContextSuffix, '');
   const mapped = store.mapping(name)?.bedrockModel;
@@ -33,14 +33,22 @@ export function resolveModel(requested: string, store: ModelConfigStore, prefix:
   if (profile) return { requested, bedrockModelId: target, info: catalogModel(profile[2]!), longContext };
 
   const info = catalogModel(target);
-  if (info) return { requested, bedrockModelId: withProfile(info, prefix), info, longContext };
+  if (info) return { requested, bedrockModelId: withProfile(info, prefixes), info, longContext };
   if (target.startsWith('anthropic.')) return { requested, bedrockModelId: target, longContext };
   throw notFound(`model: ${requested}`);
 }
 
-/** Newer models run only through cross-region inference profiles: pick the endpoint's, else global. */
-function withProfile(info: ModelInfo, prefix: ProfilePrefix): string {
+/**
+ * Newer models run only through cross-region inference profiles: the region's best one the
+ * model has. A model with none of them (Opus 4.1 is offered in us. only) keeps its own.
+ */
+function withProfile(info: ModelInfo, prefixes: readonly ProfilePrefix[]): string {
   if (info.profiles.length === 0) return info.bedrockId;
-  const chosen = info.profiles.includes(prefix) ? prefix : info.profiles.includes('global') ? 'global' : info.profiles[0]!;
+  const chosen = prefixes.find((p) => info.profiles.includes(p)) ?? info.profiles[0]!;
   return `${chosen}.${info.bedrockId}`;
+}
+
+/** The canonical id of a model the catalog knows under several names (aliases, Bedrock ids). */
+export function canonicalModelId(model: string): string {
+  return catalogModel(model.replace(longContextSuffix, ''))?.id ?? model.replace(longContextSuffix, '');
 }

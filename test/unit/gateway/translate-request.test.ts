@@ -4,6 +4,7 @@ import { CapabilityTable, rejectionIn } from '../../../src/gateway/bedrock/capab
 import { translateRequest } from '../../../src/gateway/bedrock/translate-request.js';
 import { ModelConfigStore } from '../../../src/gateway/models/mapping-store.js';
 import { resolveModel } from '../../../src/gateway/models/resolve.js';
+import { profilePrefixesForRegion } from '../../../src/gateway/models/catalog.js';
 import type { Db } from '../../../src/db/db.js';
 
 /** A store with no admin configuration: code defaults only. */
@@ -51,7 +52,7 @@ const claudeCodeBetas =
 test("Claude Code's body becomes a valid InvokeModel body for Sonnet 4.5", () => {
   const store = emptyStore();
   const caps = new CapabilityTable(store);
-  const model = resolveModel('claude-sonnet-4-5', store, 'us');
+  const model = resolveModel('claude-sonnet-4-5', store, ['us', 'global']);
   assert.equal(model.bedrockModelId, 'us.anthropic.claude-sonnet-4-5-20250929-v1:0');
   const original = claudeCodeBody();
   const snapshot = JSON.stringify(original);
@@ -83,7 +84,7 @@ test("Claude Code's body becomes a valid InvokeModel body for Sonnet 4.5", () =>
 test('adaptive-only models get adaptive thinking; system messages stay for models that take them', () => {
   const store = emptyStore();
   const caps = new CapabilityTable(store);
-  const opus48 = resolveModel('claude-opus-4-8', store, 'eu');
+  const opus48 = resolveModel('claude-opus-4-8', store, ['eu', 'global']);
   assert.equal(opus48.bedrockModelId, 'eu.anthropic.claude-opus-4-8');
   const req = { ...claudeCodeBody('claude-opus-4-8'), thinking: { type: 'enabled', budget_tokens: 4000 } };
   const { body } = translateRequest(req, undefined, opus48, caps, 'e');
@@ -95,7 +96,7 @@ test('adaptive-only models get adaptive thinking; system messages stay for model
 test('adaptive thinking with too little room for a budget is dropped; display goes for enabled-only models', () => {
   const store = emptyStore();
   const caps = new CapabilityTable(store);
-  const haiku = resolveModel('claude-haiku-4-5', store, 'us');
+  const haiku = resolveModel('claude-haiku-4-5', store, ['us', 'global']);
   const small = translateRequest({ model: 'claude-haiku-4-5', max_tokens: 512, messages: [], thinking: { type: 'adaptive' } }, undefined, haiku, caps, 'e');
   assert.equal('thinking' in small.body, false);
   const display = translateRequest({ model: 'x', max_tokens: 9000, messages: [], thinking: { type: 'enabled', budget_tokens: 2000, display: 'omitted' } }, undefined, haiku, caps, 'e');
@@ -105,7 +106,7 @@ test('adaptive thinking with too little room for a budget is dropped; display go
 test('[1m] asks for the long-context beta; unknown fields and server tools are handled', () => {
   const store = emptyStore();
   const caps = new CapabilityTable(store);
-  const model = resolveModel('claude-sonnet-4-5[1m]', store, 'us');
+  const model = resolveModel('claude-sonnet-4-5[1m]', store, ['us', 'global']);
   assert.equal(model.longContext, true);
   const { body, changes } = translateRequest(
     { model: 'claude-sonnet-4-5[1m]', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], service_tier: 'auto', container: 'c', cache_control: { type: 'ephemeral' } },
@@ -132,7 +133,7 @@ test('[1m] asks for the long-context beta; unknown fields and server tools are h
 
 test('retired tool versions are rewritten with their betas', () => {
   const store = emptyStore();
-  const model = resolveModel('claude-sonnet-4-5', store, 'us');
+  const model = resolveModel('claude-sonnet-4-5', store, ['us', 'global']);
   const { body } = translateRequest(
     { model: 'x', max_tokens: 10, messages: [], tools: [{ type: 'text_editor_20241022', name: 'str_replace_editor' }, { type: 'computer_20241022', name: 'computer' }] },
     undefined,
@@ -147,7 +148,7 @@ test('retired tool versions are rewritten with their betas', () => {
 test('learned rejections and admin overrides change what is sent', () => {
   const store = emptyStore();
   const caps = new CapabilityTable(store);
-  const model = resolveModel('claude-sonnet-4-5', store, 'us');
+  const model = resolveModel('claude-sonnet-4-5', store, ['us', 'global']);
   const req = { model: 'x', max_tokens: 10, messages: [], output_config: { format: { type: 'json_schema' } }, tools: [{ name: 't', input_schema: {}, strict: true }] };
   caps.learn('e', 'claude-sonnet-4-5-20250929', 'beta', 'interleaved-thinking-2025-05-14');
   caps.learn('e', 'claude-sonnet-4-5-20250929', 'field', 'output_config');
@@ -179,10 +180,14 @@ test('Bedrock refusals are read for what they name', () => {
 test('models resolve through admin mappings, the catalog, or pass through; unknown ones are 404', async () => {
   const store = emptyStore({ mappings: [['claude-opus-5-5', 'anthropic.claude-opus-4-8'], ['team-model', 'arn:aws:bedrock:us-east-1:123:application-inference-profile/abc']] });
   await store.reload();
-  assert.equal(resolveModel('claude-opus-5-5', store, 'us').bedrockModelId, 'us.anthropic.claude-opus-4-8');
-  assert.equal(resolveModel('team-model', store, 'us').bedrockModelId, 'arn:aws:bedrock:us-east-1:123:application-inference-profile/abc');
-  assert.equal(resolveModel('claude-sonnet-4-5-20250929', store, 'apac').bedrockModelId, 'global.anthropic.claude-sonnet-4-5-20250929-v1:0');
-  assert.equal(resolveModel('eu.anthropic.claude-haiku-4-5-20251001-v1:0', store, 'us').info?.id, 'claude-haiku-4-5-20251001');
-  assert.equal(resolveModel('anthropic.claude-new-9', store, 'us').bedrockModelId, 'anthropic.claude-new-9');
-  assert.throws(() => resolveModel('gpt-4o', store, 'us'), (e: any) => e.status === 404 && e.message === 'model: gpt-4o');
+  assert.equal(resolveModel('claude-opus-5-5', store, ['us', 'global']).bedrockModelId, 'us.anthropic.claude-opus-4-8');
+  assert.equal(resolveModel('team-model', store, ['us', 'global']).bedrockModelId, 'arn:aws:bedrock:us-east-1:123:application-inference-profile/abc');
+  assert.equal(resolveModel('claude-sonnet-4-5-20250929', store, ['apac', 'global']).bedrockModelId, 'global.anthropic.claude-sonnet-4-5-20250929-v1:0');
+  assert.equal(resolveModel('eu.anthropic.claude-haiku-4-5-20251001-v1:0', store, ['us', 'global']).info?.id, 'claude-haiku-4-5-20251001');
+  assert.equal(resolveModel('anthropic.claude-new-9', store, ['us', 'global']).bedrockModelId, 'anthropic.claude-new-9');
+  assert.throws(() => resolveModel('gpt-4o', store, ['us', 'global']), (e: any) => e.status === 404 && e.message === 'model: gpt-4o');
+  // Tokyo has jp. profiles where a model offers them; Opus 4.1 exists only as us.
+  assert.equal(resolveModel('claude-sonnet-4-5', store, profilePrefixesForRegion('ap-northeast-1')).bedrockModelId, 'jp.anthropic.claude-sonnet-4-5-20250929-v1:0');
+  assert.equal(resolveModel('claude-haiku-4-5', store, profilePrefixesForRegion('ap-northeast-1')).bedrockModelId, 'global.anthropic.claude-haiku-4-5-20251001-v1:0');
+  assert.equal(resolveModel('claude-opus-4-1', store, profilePrefixesForRegion('eu-west-1')).bedrockModelId, 'us.anthropic.claude-opus-4-1-20250805-v1:0');
 });

@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { GatewayError, rateLimited } from '../api/errors.js';
+import type { Principal } from '../auth/principal.js';
+import type { Db, Queryable } from '../db/db.js';
+import type { Budget, BudgetStore } from './budget-store.js';
+import { periodEnd, periodStart } from './periods.js';
+
+/**
+ * Budget enforcement shared by all replicas through Postgres, with no database round trip
+ * for most requests. Each replica leases headroom from a budget (a row in budget_leases,
+ * counted against the budget by every replica) and admits requests locally while their
+ * estimated cost fits in its lease; only when its lease runs out does it go back to the
+ * database, under a row lock, for more. Real costs are settled into budget_usage in the same
+ * transaction as the requests' spend rows. A replica that dies stops heartbeating its lease,
+ * and after two minutes the others stop counting it.
+ */
+
+/** The local view of one budget in one period. */
+interface Account {
+  budget: Budget;
+  periodStart: Date;
+  /** Headroom this replica holds in the database. */
+  lease: number;
+  /** Estimates of requests admitted and still running. */
+  inflight: number;
+  /** Real costs of finished requests not yet settled into the database (still inside the lease). */
+  unsettled: number;
+  /** budget_usage.spent_micros as last read. */
+  spentSeen: number;
+  acquiring?: Promise<void>;
+  /** Throttle rule: request times in the last minute. */
+  recent: number[];
+  /** Another replica announced this budget is near its limit. */
+  nearLimit: boolean;
+}
+
+export interface Admission {
+  accounts: Account[];
+  estimate: number;
+  /** A budget is near its limit: settle this request's cost at once, so every replica sees it. */
+  tight: boolean;
+  /** Response headers: what is left of the tightest budget and when it resets. */
+  headers: Record<string, string>;
+}
+
+/** Replicas tell each other when a budget nears its limit, so none keeps idle headroom. */
+export const budgetChannel = 'ccag_budget';
+const staleLeaseSeconds = 120;
+/** How long a refusal waits for other replicas to hand back idle headroom. */
+const reclaimWaitMs = [50, 100, 200];
+/** Past this share of a budget, leases hold only what is running: no idle headroom anywhere. */
+const tightShare = 0.8;
+const heartbeatMs = 30_000;
+const scopeColumn = { user: 'user_id', team: 'team_id', key: 'key_id' } as const;
+const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
+
+export class BudgetLedger {
+  readonly replica = randomUUID();
+  private readonly accounts = new Map<string, Account>();
+  /** What the last settle transaction left in the database, applied once it commits. */
+  private readonly settledState = new Map<string, { spent: number; lease: number }>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly budgets: BudgetStore,
+    private readonly log?: Logger,
+  ) {}
+
+  private unlisten: (() => Promise<void>) | undefined;
+
+  async start(): Promise<void> {
+    this.timer = setInterval(() => void this.heartbeat(), heartbeatMs);
+    this.timer.unref();
+    this.unlisten = await this.db.listen(budgetChannel, { onNotification: (payload) => void this.onNearLimit(payload) });
+  }
+
+  /** Another replica says a budget is near its limit: hand back this replica's idle headroom now. */
+  private async onNearLimit(payload: string): Promise<void> {
+    for (const a of this.accounts.values()) {
+      if (`${a.budget.id}:${a.periodStart.toISOString()}` !== payload || a.nearLimit) continue;
+      a.nearLimit = true;
+      const running = a.inflight + a.unsettled;
+      if (a.lease <= running) continue;
+      a.lease = running;
+      await this.db
+        .query('UPDATE budget_leases SET amount_micros = LEAST(amount_micros, $4), updated_at = now() WHERE budget_id = $1 AND period_start = $2 AND replica = $3', [
+          a.budget.id,
+          a.periodStart,
+          this.replica,
+          running,
+        ])
+        .catch((err: Error) => this.log?.warn({ err: err.message }, 'could not hand back budget headroom'));
+    }
+  }
+
+  /** Gives every lease back (graceful shutdown): the headroom returns to the other replicas. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.unlisten?.();
+    await this.db.query('DELETE FROM budget_leases WHERE replica = $1', [this.replica]).catch(() => undefined);
+  }
+
+  /**
+   * Admits a request whose cost is estimated at `estimate` micro-dollars, or throws 429
+   * billing_error naming the budget. Returns undefined when no budget applies.
+   */
+  async admit(p: Principal, estimate: number, now = new Date()): Promise<Admission | undefined> {
+    const budgets = this.budgets.applicable(p);
+    if (budgets.length === 0) return undefined;
+    const accounts = budgets.map((b) => this.account(b, now));
+    let tight = false;
+    for (const a of accounts) {
+      this.throttle(a, now);
+      if (a.budget.blockAtMicros === null) continue;
+      // Near the limit, every admission asks the database: no replica spends idle headroom.
+      const nearLimit = this.isTight(a);
+      if (nearLimit || a.inflight + a.unsettled + estimate > a.lease) await this.acquire(a, estimate);
+      // Refused for now: other replicas may still hold idle headroom; ask for it back and retry.
+      for (const waitMs of reclaimWaitMs) {
+        // Spent (not merely reserved) to the limit: no headroom will come back.
+        if (a.inflight + a.unsettled + estimate <= a.lease || a.spentSeen + estimate > a.budget.blockAtMicros) break;
+        await new Promise((r) => setTimeout(r, waitMs));
+        await this.acquire(a, estimate);
+      }
+      if (a.inflight + a.unsettled + estimate > a.lease) throw this.refusal(a, now);
+      tight ||= this.isTight(a);
+    }
+    for (const a of accounts) a.inflight += estimate;
+    return { accounts, estimate, tight, headers: this.headers(accounts, now) };
+  }
+
+  /** The request finished and cost `cost`: its estimate leaves the lease, its cost waits to be settled. */
+  release(admission: Admission | undefined, cost: number): void {
+    if (!admission) return;
+    for (const a of admission.accounts) {
+      a.inflight = Math.max(0, a.inflight - admission.estimate);
+      a.unsettled += cost;
+    }
+  }
+
+  /**
+   * Settles finished requests' costs into budget_usage, inside the transaction that writes
+   * their spend rows (so usage and rows never disagree), and records thresholds crossed.
+   */
+  async settle(tx: Queryable, records: { at: Date; keyId: string | null; userId: string | null; teamId: string | null; costMicros: number }[]): Promise<void> {
+    this.settledState.clear();
+    const totals = new Map<string, { budget: Budget; start: Date; cost: number }>();
+    for (const r of records) {
+      if (!r.costMicros) continue;
+      for (const budget of this.budgets.forRecord(r)) {
+        const start = periodStart(budget.period, r.at);
+        const k = `${budget.id}:${start.toISOString()}`;
+        const t = totals.get(k) ?? { budget, start, cost: 0 };
+        t.cost += r.costMicros;
+        totals.set(k, t);
+      }
+    }
+    for (const { budget, start, cost } of totals.values()) {
+      await this.ensureUsageRow(tx, budget, start);
+      const { rows } = await tx.query<{ spent_micros: number }>(
+        'UPDATE budget_usage SET spent_micros = spent_micros + $3 WHERE budget_id = $1 AND period_start = $2 RETURNING spent_micros',
+        [budget.id, start, cost],
+      );
+      const spent = Number(rows[0]!.spent_micros);
+      // The settled cost leaves the lease; near the limit the lease shrinks to what still runs.
+      const running = this.running(budget, start, cost);
+      const leased = await tx.query<{ amount_micros: number }>(
+        `UPDATE budget_leases SET amount_micros = CASE WHEN $5::bigint + amount_micros > $6::bigint THEN $7::bigint ELSE GREATEST(0, amount_micros - $4) END, updated_at = now()
+         WHERE budget_id = $1 AND period_start = $2 AND replica = $3 RETURNING amount_micros`,
+        [budget.id, start, this.replica, cost, spent, Math.floor((budget.blockAtMicros ?? budget.amountMicros) * tightShare), running],
+      );
+      this.settledState.set(`${budget.id}:${start.toISOString()}`, { spent, lease: leased.rows[0] ? Number(leased.rows[0].amount_micros) : 0 });
+      for (const rule of budget.rules) {
+        if (spent * 100 >= budget.amountMicros * rule.pct) {
+          await tx.query(
+            `INSERT INTO budget_events (budget_id, period_start, pct, action, spent_micros) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+            [budget.id, start, rule.pct, rule.action, spent],
+          );
+        }
+      }
+    }
+  }
+
+  /** After a successful settle: the costs left the lease and joined spent, as the database now has them. */
+  settled(records: { at: Date; keyId: string | null; userId: string | null; teamId: string | null; costMicros: number }[]): void {
+    for (const r of records) {
+      for (const budget of this.budgets.forRecord(r)) {
+        const a = this.accounts.get(`${budget.id}:${periodStart(budget.period, r.at).toISOString()}`);
+        if (a) a.unsettled = Math.max(0, a.unsettled - r.costMicros);
+      }
+    }
+    for (const [k, state] of this.settledState) {
+      const a = this.accounts.get(k);
+      if (a) {
+        a.spentSeen = state.spent;
+        // Requests admitted while the batch was being written stay covered.
+        a.lease = Math.max(state.lease, a.inflight + a.unsettled);
+      }
+    }
+    this.settledState.clear();
+  }
+
+  /** What this replica still has running or unsettled against a budget once `settling` is settled. */
+  private running(budget: Budget, start: Date, settling: number): number {
+    const a = this.accounts.get(`${budget.id}:${start.toISOString()}`);
+    return a ? a.inflight + Math.max(0, a.unsettled - settling) : 0;
+  }
+
+  private account(budget: Budget, now: Date): Account {
+    const start = periodStart(budget.period, now);
+    const k = `${budget.id}:${start.toISOString()}`;
+    let a = this.accounts.get(k);
+    if (!a || a.budget !== budget) {
+      a = { budget, periodStart: start, lease: a?.lease ?? 0, inflight: a?.inflight ?? 0, unsettled: a?.unsettled ?? 0, spentSeen: a?.spentSeen ?? 0, recent: a?.recent ?? [], nearLimit: a?.nearLimit ?? false };
+      this.accounts.set(k, a);
+    }
+    return a;
+  }
+
+  private isTight(a: Account): boolean {
+    return a.budget.blockAtMicros !== null && (a.nearLimit || a.spentSeen + a.lease > a.budget.blockAtMicros * tightShare);
+  }
+
+  /** Takes more headroom under the budget row's lock: enough for this request, plus some to come. */
+  private acquire(a: Account, estimate: number): Promise<void> {
+    a.acquiring ??= this.db
+      .transaction(async (tx) => {
+        const cap = a.budget.blockAtMicros!;
+        await this.ensureUsageRow(tx, a.budget, a.periodStart);
+        const { rows } = await tx.query<{ spent_micros: number }>(
+          'SELECT spent_micros FROM budget_usage WHERE budget_id = $1 AND period_start = $2 FOR UPDATE',
+          [a.budget.id, a.periodStart],
+        );
+        const spent = Number(rows[0]!.spent_micros);
+        const others = await tx.query<{ sum: number }>(
+          `SELECT COALESCE(sum(amount_micros), 0)::bigint AS sum FROM budget_leases
+           WHERE budget_id = $1 AND period_start = $2 AND replica <> $3 AND updated_at > now() - make_interval(secs => $4)`,
+          [a.budget.id, a.periodStart, this.replica, staleLeaseSeconds],
+        );
+        const free = cap - spent - Number(others.rows[0]!.sum);
+        const needed = a.inflight + a.unsettled + estimate;
+        let lease: number;
+        if (needed > free) lease = Math.max(a.inflight + a.unsettled, Math.min(a.lease, free));
+        else if (cap - free + needed > cap * tightShare) lease = needed; // near the limit: reserve exactly what runs
+        else lease = needed + Math.min(Math.max(estimate * 4, Math.floor(cap / 50)), Math.floor((free - needed) / 2));
+        if (cap - free + needed > cap * tightShare && !a.nearLimit) {
+          a.nearLimit = true;
+          await tx.query('SELECT pg_notify($1, $2)', [budgetChannel, `${a.budget.id}:${a.periodStart.toISOString()}`]);
+        }
+        await tx.query(
+          `INSERT INTO budget_leases (budget_id, period_start, replica, amount_micros) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (budget_id, period_start, replica) DO UPDATE SET amount_micros = $4, updated_at = now()`,
+          [a.budget.id, a.periodStart, this.replica, lease],
+        );
+        a.lease = lease;
+        a.spentSeen = spent;
+      })
+      .finally(() => (a.acquiring = undefined));
+    return a.acquiring;
+  }
+
+  /** A budget created mid-period counts the period's spend so far. */
+  private async ensureUsageRow(tx: Queryable, budget: Budget, start: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO budget_usage (budget_id, period_start, spent_micros)
+       SELECT $1, $2, COALESCE(sum(cost_micros), 0) FROM requests WHERE ${scopeColumn[budget.scope]} = $3 AND at >= $2 AND at < $4
+       ON CONFLICT DO NOTHING`,
+      [budget.id, start, budget.targetId, periodEnd(budget.period, start)],
+    );
+  }
+
+  /** Throttle rules: past their threshold, at most `rpm` requests a minute (on this replica). */
+  private throttle(a: Account, now: Date): void {
+    const spent = a.spentSeen + a.unsettled;
+    const rule = a.budget.rules
+      .filter((r): r is Extract<typeof r, { action: 'throttle' }> => r.action === 'throttle' && spent * 100 >= a.budget.amountMicros * r.pct)
+      .sort((x, y) => x.rpm - y.rpm)[0];
+    if (!rule) return;
+    const t = now.getTime();
+    a.recent = a.recent.filter((at) => at > t - 60_000);
+    if (a.recent.length >= rule.rpm) {
+      throw rateLimited(`budget throttled: past ${rule.pct}% of the ${a.budget.period} ${a.budget.scope} budget, at most ${rule.rpm} requests a minute`, (a.recent[0]! + 60_000 - t) / 1000);
+    }
+    a.recent.push(t);
+  }
+
+  private refusal(a: Account, now: Date): GatewayError {
+    const resets = periodEnd(a.budget.period, now).toISOString();
+    const spent = a.spentSeen + a.unsettled;
+    return new GatewayError(
+      'billing_error',
+      `budget exceeded: this ${a.budget.scope}'s ${a.budget.period} budget of ${usd(a.budget.amountMicros)} is used up (${usd(spent)} spent, more in flight); it resets at ${resets}`,
+      { 'x-should-retry': 'false', 'x-ccag-budget-remaining-usd': '0.00', 'x-ccag-budget-resets': resets },
+    );
+  }
+
+  private headers(accounts: Account[], now: Date): Record<string, string> {
+    let tightest: { remaining: number; resets: string } | undefined;
+    for (const a of accounts) {
+      const remaining = Math.max(0, a.budget.amountMicros - a.spentSeen - a.unsettled);
+      if (!tightest || remaining < tightest.remaining) tightest = { remaining, resets: periodEnd(a.budget.period, now).toISOString() };
+    }
+    return { 'x-ccag-budget-remaining-usd': (tightest!.remaining / 1_000_000).toFixed(2), 'x-ccag-budget-resets': tightest!.resets };
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.db
+      .query('UPDATE budget_leases SET updated_at = now() WHERE replica = $1', [this.replica])
+      .catch((err: Error) => this.log?.warn({ err: err.message }, 'budget lease heartbeat failed'));
+  }
+}
