@@ -105,6 +105,9 @@ export async function keyRoutes(app: FastifyInstance, { services }: { services: 
         models: body.models ?? null,
         expiresAt,
         createdBy: p.userId,
+        rpm: body.rpm,
+        tpm: body.tpm,
+        concurrency: body.concurrency,
       });
       const { key: _secret, ...shown } = key;
       await m.audit({ action: 'key.create', targetType: 'key', targetId: key.id, after: shown });
@@ -157,6 +160,9 @@ export async function keyRoutes(app: FastifyInstance, { services }: { services: 
         models: old.models,
         expiresAt: old.expires_at,
         createdBy: p.userId,
+        rpm: old.rpm_limit,
+        tpm: old.tpm_limit,
+        concurrency: old.concurrency_limit,
       });
       await retireKey(m.tx, old.id, key.id, new Date(Date.now() + graceMs));
       const retired = (await findKey(m.tx, old.id))!;

@@ -54,6 +54,7 @@ export async function teamRoutes(app: FastifyInstance, { services }: { services:
       const before = await requireTeam(m.tx, req.params.ref);
       const after = await updateTeam(m.tx, before.id, body).catch(uniqueViolation(`a team named ${body.name} already exists`));
       await m.audit({ action: 'team.update', targetType: 'team', targetId: before.id, before: toTeam(before), after: toTeam(after) });
+      await m.invalidate({ kind: 'team', id: before.id });
       return after;
     });
     return toTeam(team);

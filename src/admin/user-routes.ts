@@ -72,8 +72,9 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
         teamId,
         passwordHash: body.password ? await hashPassword(body.password) : null,
       }).catch(uniqueViolation(`a user with the email ${body.email} already exists`));
-      await m.audit({ action: 'user.create', targetType: 'user', targetId: created.id, after: toUser(created) });
-      return created;
+      const limited = await updateUser(m.tx, created.id, { rpm: body.rpm, tpm: body.tpm, concurrency: body.concurrency });
+      await m.audit({ action: 'user.create', targetType: 'user', targetId: created.id, after: toUser(limited) });
+      return limited;
     });
     reply.code(201);
     return toUser(user);
@@ -93,6 +94,9 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
         role: body.role,
         teamId,
         passwordHash: body.password ? await hashPassword(body.password) : undefined,
+        rpm: body.rpm,
+        tpm: body.tpm,
+        concurrency: body.concurrency,
       };
       await assertAdminRemains(m.tx, before, patch);
       const after = await updateUser(m.tx, before.id, patch).catch(uniqueViolation(`a user with the email ${body.email} already exists`));

@@ -24,11 +24,20 @@ const modelId = z.string().trim().min(1).max(300);
 /** A reference to a resource: its id, or its unique name (team name, user email, key prefix). */
 export const ref = z.string().trim().min(1).max(320);
 
+/** Rate limits: requests a minute, tokens (input + output) a minute, requests at once; null or 0 = unlimited. */
+const limit = z.number().int('must be a whole number').min(0).max(100_000_000).nullable();
+export const limitFields = { rpm: limit.optional(), tpm: limit.optional(), concurrency: limit.optional() };
+export interface Limits {
+  rpm: number | null;
+  tpm: number | null;
+  concurrency: number | null;
+}
+
 export const loginRequest = z.strictObject({ username: z.string().min(1).max(320), password: z.string().min(1).max(1024) });
 export type LoginRequest = z.infer<typeof loginRequest>;
 
-export const createTeamRequest = z.strictObject({ name: teamName, description: z.string().max(2000).optional() });
-export const updateTeamRequest = z.strictObject({ name: teamName.optional(), description: z.string().max(2000).nullable().optional() });
+export const createTeamRequest = z.strictObject({ name: teamName, description: z.string().max(2000).optional(), ...limitFields });
+export const updateTeamRequest = z.strictObject({ name: teamName.optional(), description: z.string().max(2000).nullable().optional(), ...limitFields });
 export type CreateTeamRequest = z.infer<typeof createTeamRequest>;
 export type UpdateTeamRequest = z.infer<typeof updateTeamRequest>;
 
@@ -38,6 +47,7 @@ export const createUserRequest = z.strictObject({
   role: z.enum(roles).default('member'),
   team: ref.optional(),
   password: password.optional(),
+  ...limitFields,
 });
 export const updateUserRequest = z.strictObject({
   email: email.optional(),
@@ -45,6 +55,7 @@ export const updateUserRequest = z.strictObject({
   role: z.enum(roles).optional(),
   team: ref.nullable().optional(),
   password: password.optional(),
+  ...limitFields,
 });
 export type CreateUserRequest = z.infer<typeof createUserRequest>;
 export type UpdateUserRequest = z.infer<typeof updateUserRequest>;
@@ -62,6 +73,7 @@ export const createKeyRequest = z
     models: z.array(modelId).max(100).optional(),
     /** A monthly budget for the key, in USD (default rules: 80% notify, 100% block). */
     budget_usd: z.number().positive('must be above 0').max(100_000_000).optional(),
+    ...limitFields,
   })
   .refine((v) => !(v.expires_at && v.expires_in), { message: 'give expires_at or expires_in, not both', path: ['expires_in'] });
 export type CreateKeyRequest = z.infer<typeof createKeyRequest>;
@@ -156,6 +168,7 @@ export interface Team {
   name: string;
   description: string | null;
   member_count: number;
+  limits: Limits;
   created_at: string;
   updated_at: string;
 }
@@ -170,6 +183,7 @@ export interface User {
   team: string | null;
   active: boolean;
   has_password: boolean;
+  limits: Limits;
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
@@ -185,6 +199,7 @@ export interface ApiKey {
   team_id: string | null;
   team: string | null;
   models: string[] | null;
+  limits: Limits;
   status: 'active' | 'expired' | 'revoked';
   expires_at: string | null;
   revoked_at: string | null;

@@ -4,7 +4,7 @@ import type { Role } from '../api/schemas.js';
 import type { Db, Queryable } from '../db/db.js';
 import { findKeyCredential, type KeyCredentialRow } from '../db/repos/keys.js';
 import { findSessionCredential, type SessionCredentialRow } from '../db/repos/sessions.js';
-import type { Principal } from './principal.js';
+import { limitSubject, type Principal } from './principal.js';
 import { hashSecret } from './random-token.js';
 import { isSessionToken } from './session-token.js';
 import { isVirtualKey } from './virtual-key.js';
@@ -153,6 +153,7 @@ function keyEntry(row: KeyCredentialRow | undefined): Entry {
   const base = { loadedAt, keyId: row.id, userId: row.user_id, teamIds: [row.team_id, row.user_team_id] };
   if (row.revoked_at) return { ...base, refusal: 'this API key has been revoked' };
   if (row.user_id && !row.user_active) return { ...base, refusal: "this API key's user is deactivated" };
+  const teamId = row.team_id ?? row.user_team_id;
   return {
     ...base,
     principal: {
@@ -160,12 +161,17 @@ function keyEntry(row: KeyCredentialRow | undefined): Entry {
       userId: row.user_id,
       username: row.username,
       role: (row.role as Role | null) ?? 'member',
-      teamId: row.team_id ?? row.user_team_id,
+      teamId,
       scope: row.scope,
       keyId: row.id,
       keyPrefix: row.prefix,
       models: row.models,
       expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
+      limits: [
+        ...limitSubject(`key:${row.id}`, { rpm_limit: row.key_rpm, tpm_limit: row.key_tpm, concurrency_limit: row.key_concurrency }),
+        ...(row.user_id ? limitSubject(`user:${row.user_id}`, { rpm_limit: row.user_rpm, tpm_limit: row.user_tpm, concurrency_limit: row.user_concurrency }) : []),
+        ...(teamId ? limitSubject(`team:${teamId}`, { rpm_limit: row.team_rpm, tpm_limit: row.team_tpm, concurrency_limit: row.team_concurrency }) : []),
+      ],
     },
   };
 }
@@ -188,6 +194,10 @@ function sessionEntry(row: SessionCredentialRow | undefined): Entry {
       sessionId: row.id,
       models: null,
       expiresAt: new Date(row.expires_at).getTime(),
+      limits: [
+        ...limitSubject(`user:${row.user_id}`, { rpm_limit: row.user_rpm, tpm_limit: row.user_tpm, concurrency_limit: row.user_concurrency }),
+        ...(row.team_id ? limitSubject(`team:${row.team_id}`, { rpm_limit: row.team_rpm, tpm_limit: row.team_tpm, concurrency_limit: row.team_concurrency }) : []),
+      ],
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { KeyScope, Role } from '../api/schemas.js';
+import type { LimitSubject } from '../limits/rate-limiter.js';
 
 /** Who is calling, as established by authentication. */
 export interface Principal {
@@ -18,9 +19,25 @@ export interface Principal {
   models: string[] | null;
   /** Epoch ms after which the credential no longer works. */
   expiresAt: number | null;
+  /** Rate limits of the key, user and team this request counts against (only those with one). */
+  limits: LimitSubject[];
 }
 
 export function describePrincipal(p: Principal): string {
   if (p.username) return p.method === 'key' ? `${p.username} (key ${p.keyPrefix})` : p.username;
   return `key ${p.keyPrefix}`;
+}
+
+interface LimitColumns {
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
+  concurrency_limit?: number | null;
+}
+
+/** The rate-limit subject for a key, user or team row, or nothing when it has no limit. */
+export function limitSubject(id: string, row: LimitColumns): LimitSubject[] {
+  const rpm = row.rpm_limit || null;
+  const tpm = row.tpm_limit || null;
+  const concurrency = row.concurrency_limit || null;
+  return rpm || tpm || concurrency ? [{ id, rpm, tpm, concurrency }] : [];
 }

@@ -4,6 +4,7 @@ import { anyCredential } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Services } from '../server/services.js';
 import type { Admission } from '../limits/budget-ledger.js';
+import type { LimitSubject } from '../limits/rate-limiter.js';
 import { costMicros } from '../spend/cost.js';
 import type { RequestRecord } from '../spend/request-log.js';
 import { SseWriter } from './anthropic/sse.js';
@@ -29,6 +30,8 @@ interface Call {
   signal: AbortSignal;
   translate: () => BedrockRequest;
   admission?: Admission;
+  /** Rate-limit subjects the request was admitted against (released when it ends). */
+  limits: LimitSubject[];
 }
 
 /** Output tokens a budget reservation assumes (most answers are far shorter than max_tokens). */
@@ -48,6 +51,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const body = checkMessagesRequest(req.body, { countTokens: false });
     const record = newRecord(req, p, body, inference.region);
     let admission: Admission | undefined;
+    let limited = false;
     const abort = new AbortController();
     // A client gone mid-stream stops the Bedrock call (what was streamed is charged); a
     // non-streaming call runs to its end, so its real usage is recorded either way.
@@ -65,14 +69,18 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
         if (t.changes.length) req.log.debug({ changes: t.changes }, 'translated for Bedrock');
         return t;
       };
+      if (p.limits.length) {
+        await inference.rateLimiter.admit(p.limits, req.id);
+        limited = true;
+      }
       admission = await inference.ledger.admit(p, estimateCost(model, body, Number(req.headers['content-length']) || 0));
-      const call: Call = { req, body, model, record, signal: abort.signal, translate, admission };
+      const call: Call = { req, body, model, record, signal: abort.signal, translate, admission, limits: limited ? p.limits : [] };
       if (admission) reply.headers(admission.headers);
       if (body.stream) await respondWithStream(call, reply);
       else return await respondWithJson(call, reply);
     } catch (err) {
       const error = mapUpstreamError(err);
-      finish(record, error.status, error.type, admission);
+      finish(record, error.status, error.type, admission, limited ? p.limits : []);
       throw error;
     }
   });
@@ -104,7 +112,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.toolNames = ((message.content as Json[] | undefined) ?? []).filter((b) => b?.type === 'tool_use').map((b) => String(b.name));
     record.ttftMs = Date.now() - record.at.getTime();
     account(call, toUsage(message.usage));
-    finish(record, 200, null, call.admission);
+    finish(record, 200, null, call.admission, call.limits);
     reply.header('content-type', 'application/json');
     return message;
   }
@@ -124,7 +132,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.toolNames = outcome.toolNames;
     record.ttftMs = outcome.ttftMs;
     account(call, outcome.usage);
-    finish(record, 200, outcome.errorType, call.admission);
+    finish(record, 200, outcome.errorType, call.admission, call.limits);
     req.log.info({ method: 'POST', path: '/v1/messages', status: 200, stream: true, ms: Date.now() - record.at.getTime(), aborted: record.clientAborted }, 'request');
   }
 
@@ -148,7 +156,8 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     inference.tokenEstimator.observe(modelKey(call.model), tokenFeatures(call.body), total);
   }
 
-  function finish(record: RequestRecord, status: number, errorType: string | null, admission: Admission | undefined): void {
+  function finish(record: RequestRecord, status: number, errorType: string | null, admission: Admission | undefined, limits: LimitSubject[]): void {
+    if (limits.length) inference.rateLimiter.finish(limits, record.id, record.inputTokens + record.outputTokens);
     record.status = status;
     record.errorType = errorType;
     record.latencyMs = Date.now() - record.at.getTime();

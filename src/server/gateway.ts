@@ -8,6 +8,8 @@ import { ModelConfigStore } from '../gateway/models/mapping-store.js';
 import { connectUpstream } from '../gateway/upstream.js';
 import { BudgetLedger } from '../limits/budget-ledger.js';
 import { BudgetStore } from '../limits/budget-store.js';
+import { MemoryRateLimiter } from '../limits/rate-limiter.js';
+import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { PriceStore } from '../spend/price-store.js';
 import { RequestLog } from '../spend/request-log.js';
 import type { Logger } from 'pino';
@@ -76,6 +78,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const ledger = new BudgetLedger(db, budgets, log);
   await ledger.start();
   const requestLog = new RequestLog(db, log, ledger);
+  const rateLimiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl, log) : new MemoryRateLimiter();
   requestLog.start();
   const upstream = await connectUpstream(config, log);
   const inference: Inference = {
@@ -89,6 +92,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     prices,
     budgets,
     ledger,
+    rateLimiter,
     tokenEstimator: new TokenEstimator(),
     pingIntervalMs: config.pingIntervalMs,
   };
@@ -108,6 +112,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await keyUsage.stop();
       await requestLog.stop();
       await ledger.stop();
+      await rateLimiter.close();
       await budgets.stop();
       await credentials.stop();
       await models.stop();

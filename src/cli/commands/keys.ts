@@ -5,6 +5,7 @@ import { action } from '../action.js';
 import { usageError } from '../errors.js';
 import type { Column } from '../output.js';
 import { confirmed, required } from '../prompt.js';
+import { addLimitOptions, limitFields, limitsText, type LimitOptions } from './limit-options.js';
 
 export const keyColumns: Column<ApiKey>[] = [
   { header: 'ID', value: (k) => k.id },
@@ -18,7 +19,7 @@ export const keyColumns: Column<ApiKey>[] = [
   { header: 'LAST USED', value: (k) => k.last_used_at },
 ];
 
-const keyFields: Column<ApiKey>[] = [...keyColumns, { header: 'MODELS', value: (k) => k.models }, { header: 'CREATED', value: (k) => k.created_at }];
+const keyFields: Column<ApiKey>[] = [...keyColumns, { header: 'MODELS', value: (k) => k.models }, { header: 'LIMITS', value: (k) => limitsText(k.limits) }, { header: 'CREATED', value: (k) => k.created_at }];
 
 /** `--expires 30d` or an RFC 3339 time → the API's expires_in / expires_at. */
 export function expiryFields(expires: string | undefined): { expires_in?: string; expires_at?: string } {
@@ -37,8 +38,7 @@ function printCreated(ctx: { out: import('../output.js').Output }, key: CreatedA
 export function keysCommand(): Command {
   const keys = new Command('keys').description('virtual API keys');
 
-  keys
-    .command('create')
+  addLimitOptions(keys.command('create'))
     .description('create a key; its secret is shown once')
     .option('--name <name>', 'what the key is for')
     .option('--user <user>', 'owner (email or id); default: you')
@@ -48,7 +48,7 @@ export function keysCommand(): Command {
     .option('--budget <usd>', 'a monthly budget for the key in USD (blocks at 100%)')
     .addOption(new Option('--scope <scope>', 'inference, or admin for automation').choices(['inference', 'admin']).default('inference'))
     .action(
-      action<{ name?: string; user?: string; team?: string; expires?: string; models?: string; budget?: string; scope: string }>(async (ctx, _args, o) => {
+      action<{ name?: string; user?: string; team?: string; expires?: string; models?: string; budget?: string; scope: string } & LimitOptions>(async (ctx, _args, o) => {
         const name = await required(o.name, '--name', 'Key name:');
         const budget = o.budget === undefined ? undefined : Number(o.budget);
         if (budget !== undefined && !(budget > 0)) throw usageError(`--budget: "${o.budget}" is not an amount in USD`);
@@ -59,6 +59,7 @@ export function keysCommand(): Command {
           scope: o.scope,
           models: o.models ? o.models.split(',').map((m) => m.trim()).filter(Boolean) : undefined,
           budget_usd: budget,
+          ...limitFields(o),
           ...expiryFields(o.expires),
         };
         const key = await (await ctx.client()).call<CreatedApiKey>('POST', '/admin/v1/keys', body);

@@ -5,6 +5,7 @@ import { usageError } from '../errors.js';
 import type { Column } from '../output.js';
 import { confirmed, required } from '../prompt.js';
 import { userColumns } from './users.js';
+import { addLimitOptions, limitFields, limitsText, type LimitOptions } from './limit-options.js';
 
 const teamColumns: Column<Team>[] = [
   { header: 'ID', value: (t) => t.id },
@@ -13,21 +14,20 @@ const teamColumns: Column<Team>[] = [
   { header: 'DESCRIPTION', value: (t) => t.description },
 ];
 
-const teamFields: Column<Team>[] = [...teamColumns, { header: 'CREATED', value: (t) => t.created_at }];
+const teamFields: Column<Team>[] = [...teamColumns, { header: 'LIMITS', value: (t) => limitsText(t.limits) }, { header: 'CREATED', value: (t) => t.created_at }];
 const path = (ref: string) => `/admin/v1/teams/${encodeURIComponent(ref)}`;
 
 export function teamsCommand(): Command {
   const teams = new Command('teams').description('teams');
 
-  teams
-    .command('create')
+  addLimitOptions(teams.command('create'))
     .description('create a team')
     .argument('[name]', 'team name (letters, digits, ".", "_", "-")')
     .option('--description <text>', 'what the team is')
     .action(
-      action<{ description?: string }>(async (ctx, [nameArg], o) => {
+      action<{ description?: string } & LimitOptions>(async (ctx, [nameArg], o) => {
         const name = await required(nameArg, 'the team name', 'Team name:');
-        const team = await (await ctx.client()).call<Team>('POST', '/admin/v1/teams', { name, description: o.description });
+        const team = await (await ctx.client()).call<Team>('POST', '/admin/v1/teams', { name, description: o.description, ...limitFields(o) });
         ctx.out.resource(team, teamFields, (t) => t.id);
       }),
     );
@@ -52,16 +52,18 @@ export function teamsCommand(): Command {
       }),
     );
 
-  teams
-    .command('update')
-    .description('rename a team or change its description')
+  addLimitOptions(teams.command('update'))
+    .description('rename a team, or change its description or rate limits')
     .argument('<team>', 'name or id')
     .option('--name <name>', 'new name')
     .option('--description <text>', 'new description')
     .action(
-      action<{ name?: string; description?: string }>(async (ctx, [ref], o) => {
-        if (o.name === undefined && o.description === undefined) throw usageError('nothing to change: give --name or --description');
-        const team = await (await ctx.client()).call<Team>('PATCH', path(ref!), { name: o.name, description: o.description });
+      action<{ name?: string; description?: string } & LimitOptions>(async (ctx, [ref], o) => {
+        const limits = limitFields(o);
+        if (o.name === undefined && o.description === undefined && Object.keys(limits).length === 0) {
+          throw usageError('nothing to change: give --name, --description, --rpm, --tpm or --concurrency');
+        }
+        const team = await (await ctx.client()).call<Team>('PATCH', path(ref!), { name: o.name, description: o.description, ...limits });
         ctx.out.resource(team, teamFields, (t) => t.id);
       }),
     );

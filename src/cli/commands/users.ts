@@ -4,6 +4,7 @@ import { action } from '../action.js';
 import { usageError } from '../errors.js';
 import type { Column } from '../output.js';
 import { readStdin, required } from '../prompt.js';
+import { addLimitOptions, limitFields, limitsText, type LimitOptions } from './limit-options.js';
 
 export const userColumns: Column<User>[] = [
   { header: 'ID', value: (u) => u.id },
@@ -18,6 +19,7 @@ const userFields: Column<User>[] = [
   ...userColumns,
   { header: 'USERNAME', value: (u) => u.username },
   { header: 'PASSWORD', value: (u) => (u.has_password ? 'set' : 'none (SSO only)') },
+  { header: 'LIMITS', value: (u) => limitsText(u.limits) },
   { header: 'CREATED', value: (u) => u.created_at },
   { header: 'LAST LOGIN', value: (u) => u.last_login_at },
 ];
@@ -55,8 +57,7 @@ export function usersCommand(): Command {
       }),
     );
 
-  users
-    .command('create')
+  addLimitOptions(users.command('create'))
     .description('create a user')
     .option('--email <email>', 'email (also their sign-in name)')
     .option('--name <name>', 'display name')
@@ -64,16 +65,15 @@ export function usersCommand(): Command {
     .option('--team <team>', 'team that pays for their use')
     .option('--password-stdin', 'read a password for gateway sign-in from standard input')
     .action(
-      action<{ email?: string; name?: string; role: string; team?: string; passwordStdin?: boolean }>(async (ctx, _args, o) => {
+      action<{ email?: string; name?: string; role: string; team?: string; passwordStdin?: boolean } & LimitOptions>(async (ctx, _args, o) => {
         const email = await required(o.email, '--email', 'Email:');
         const password = o.passwordStdin ? await readStdin() : undefined;
-        const user = await (await ctx.client()).call<User>('POST', '/admin/v1/users', { email, name: o.name, role: o.role, team: o.team, password });
+        const user = await (await ctx.client()).call<User>('POST', '/admin/v1/users', { email, name: o.name, role: o.role, team: o.team, password, ...limitFields(o) });
         ctx.out.resource(user, userFields, (u) => u.id);
       }),
     );
 
-  users
-    .command('update')
+  addLimitOptions(users.command('update'))
     .description('change a user')
     .argument('<user>', 'id or email')
     .option('--email <email>', 'new email')
@@ -83,13 +83,13 @@ export function usersCommand(): Command {
     .option('--no-team', 'take out of their team')
     .option('--password-stdin', 'read a new password from standard input')
     .action(
-      action<{ email?: string; name?: string; role?: string; team?: string | false; passwordStdin?: boolean }>(async (ctx, [ref], o) => {
-        const body: Record<string, unknown> = { email: o.email, name: o.name, role: o.role };
+      action<{ email?: string; name?: string; role?: string; team?: string | false; passwordStdin?: boolean } & LimitOptions>(async (ctx, [ref], o) => {
+        const body: Record<string, unknown> = { email: o.email, name: o.name, role: o.role, ...limitFields(o) };
         if (o.team === false) body.team = null;
         else if (typeof o.team === 'string') body.team = o.team;
         if (o.passwordStdin) body.password = await readStdin();
         for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
-        if (Object.keys(body).length === 0) throw usageError('nothing to change: give --email, --name, --role, --team, --no-team or --password-stdin');
+        if (Object.keys(body).length === 0) throw usageError('nothing to change: give --email, --name, --role, --team, --no-team, --password-stdin, --rpm, --tpm or --concurrency');
         const user = await (await ctx.client()).call<User>('PATCH', `/admin/v1/users/${encodeURIComponent(ref!)}`, body);
         ctx.out.resource(user, userFields, (u) => u.id);
       }),

@@ -1,8 +1,9 @@
-import type { ApiKey, KeyScope } from '../../api/schemas.js';
+import type { ApiKey, KeyScope, Limits } from '../../api/schemas.js';
+import { toLimits, type LimitRow } from './limits.js';
 import type { Queryable } from '../db.js';
 import { cursorAtSql, iso, isUuid, toPage, type Cursor } from './page.js';
 
-export interface KeyRow {
+export interface KeyRow extends LimitRow {
   id: string;
   name: string;
   prefix: string;
@@ -21,7 +22,7 @@ export interface KeyRow {
 }
 
 const select = `SELECT k.id, k.name, k.prefix, k.scope, k.user_id, u.email AS user_email, u.username, k.team_id,
-  t.name AS team_name, k.models, k.expires_at, k.revoked_at, k.last_used_at, k.created_at, ${cursorAtSql('k.created_at')}
+  t.name AS team_name, k.models, k.rpm_limit, k.tpm_limit, k.concurrency_limit, k.expires_at, k.revoked_at, k.last_used_at, k.created_at, ${cursorAtSql('k.created_at')}
   FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN teams t ON t.id = k.team_id`;
 
 export function toApiKey(row: KeyRow, now = Date.now()): ApiKey {
@@ -36,6 +37,7 @@ export function toApiKey(row: KeyRow, now = Date.now()): ApiKey {
     team_id: row.team_id,
     team: row.team_name,
     models: row.models,
+    limits: toLimits(row),
     status,
     expires_at: iso(row.expires_at),
     revoked_at: iso(row.revoked_at),
@@ -66,7 +68,7 @@ export async function listKeys(
   return toPage(rows, opts.limit, (r) => toApiKey(r), (r) => ({ at: r.cursor_at, id: r.id }));
 }
 
-export interface NewKey {
+export interface NewKey extends Partial<Limits> {
   name: string;
   hash: string;
   prefix: string;
@@ -80,9 +82,9 @@ export interface NewKey {
 
 export async function insertKey(db: Queryable, key: NewKey): Promise<KeyRow> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO api_keys (name, key_hash, prefix, scope, user_id, team_id, models, expires_at, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [key.name, key.hash, key.prefix, key.scope, key.userId, key.teamId, key.models, key.expiresAt, key.createdBy],
+    `INSERT INTO api_keys (name, key_hash, prefix, scope, user_id, team_id, models, expires_at, created_by, rpm_limit, tpm_limit, concurrency_limit)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+    [key.name, key.hash, key.prefix, key.scope, key.userId, key.teamId, key.models, key.expiresAt, key.createdBy, key.rpm || null, key.tpm || null, key.concurrency || null],
   );
   return (await findKey(db, rows[0]!.id))!;
 }
@@ -118,13 +120,26 @@ export interface KeyCredentialRow {
   role: string | null;
   user_active: boolean | null;
   user_team_id: string | null;
+  key_rpm: number | null;
+  key_tpm: number | null;
+  key_concurrency: number | null;
+  user_rpm: number | null;
+  user_tpm: number | null;
+  user_concurrency: number | null;
+  team_rpm: number | null;
+  team_tpm: number | null;
+  team_concurrency: number | null;
 }
 
 export async function findKeyCredential(db: Queryable, hash: string): Promise<KeyCredentialRow | undefined> {
   const { rows } = await db.query<KeyCredentialRow>(
     `SELECT k.id, k.prefix, k.scope, k.user_id, k.team_id, k.models, k.expires_at, k.revoked_at,
-       u.username, u.role, u.active AS user_active, u.team_id AS user_team_id
-     FROM api_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1`,
+       u.username, u.role, u.active AS user_active, u.team_id AS user_team_id,
+       k.rpm_limit AS key_rpm, k.tpm_limit AS key_tpm, k.concurrency_limit AS key_concurrency,
+       u.rpm_limit AS user_rpm, u.tpm_limit AS user_tpm, u.concurrency_limit AS user_concurrency,
+       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency
+     FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN teams t ON t.id = COALESCE(k.team_id, u.team_id)
+     WHERE k.key_hash = $1`,
     [hash],
   );
   return rows[0];

@@ -9,6 +9,12 @@ export interface SessionCredentialRow {
   role: string;
   active: boolean;
   team_id: string | null;
+  user_rpm: number | null;
+  user_tpm: number | null;
+  user_concurrency: number | null;
+  team_rpm: number | null;
+  team_tpm: number | null;
+  team_concurrency: number | null;
 }
 
 export async function insertSession(
@@ -24,8 +30,10 @@ export async function insertSession(
 
 export async function findSessionCredential(db: Queryable, hash: string): Promise<SessionCredentialRow | undefined> {
   const { rows } = await db.query<SessionCredentialRow>(
-    `SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.username, u.role, u.active, u.team_id
-     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
+    `SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.username, u.role, u.active, u.team_id,
+       u.rpm_limit AS user_rpm, u.tpm_limit AS user_tpm, u.concurrency_limit AS user_concurrency,
+       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency
+     FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id WHERE s.token_hash = $1`,
     [hash],
   );
   return rows[0];

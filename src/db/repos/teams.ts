@@ -1,8 +1,9 @@
-import type { Team } from '../../api/schemas.js';
+import type { Limits, Team } from '../../api/schemas.js';
+import { limitAssignments, toLimits, type LimitRow } from './limits.js';
 import type { Queryable } from '../db.js';
 import { cursorAtSql, iso, isUuid, toPage } from './page.js';
 
-export interface TeamRow {
+export interface TeamRow extends LimitRow {
   id: string;
   name: string;
   description: string | null;
@@ -20,6 +21,7 @@ export function toTeam(row: TeamRow): Team {
     name: row.name,
     description: row.description,
     member_count: row.member_count,
+    limits: toLimits(row),
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,
   };
@@ -42,19 +44,21 @@ export async function listTeams(db: Queryable, opts: { limit: number; after?: { 
   return toPage(rows, opts.limit, toTeam, (r) => ({ at: r.cursor_at, id: r.id }));
 }
 
-export async function insertTeam(db: Queryable, team: { name: string; description?: string | null }): Promise<TeamRow> {
+export async function insertTeam(db: Queryable, team: { name: string; description?: string | null } & Partial<Limits>): Promise<TeamRow> {
   const { rows } = await db.query<{ id: string }>('INSERT INTO teams (name, description) VALUES ($1, $2) RETURNING id', [
     team.name,
     team.description ?? null,
   ]);
-  return (await findTeam(db, rows[0]!.id))!;
+  return updateTeam(db, rows[0]!.id, { rpm: team.rpm, tpm: team.tpm, concurrency: team.concurrency });
 }
 
-export async function updateTeam(db: Queryable, id: string, patch: { name?: string; description?: string | null }): Promise<TeamRow> {
+export async function updateTeam(db: Queryable, id: string, patch: { name?: string; description?: string | null } & Partial<Limits>): Promise<TeamRow> {
+  const params: unknown[] = [id, patch.name ?? null, patch.description !== undefined, patch.description ?? null];
+  const limits = limitAssignments(patch, params);
   await db.query(
     `UPDATE teams SET name = COALESCE($2, name),
-       description = CASE WHEN $3::boolean THEN $4 ELSE description END, updated_at = now() WHERE id = $1`,
-    [id, patch.name ?? null, patch.description !== undefined, patch.description ?? null],
+       description = CASE WHEN $3::boolean THEN $4 ELSE description END, ${limits.map((l) => `${l}, `).join('')}updated_at = now() WHERE id = $1`,
+    params,
   );
   return (await findTeam(db, id))!;
 }

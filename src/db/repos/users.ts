@@ -1,8 +1,9 @@
-import type { Role, User } from '../../api/schemas.js';
+import type { Limits, Role, User } from '../../api/schemas.js';
+import { limitAssignments, toLimits, type LimitRow } from './limits.js';
 import type { Queryable } from '../db.js';
 import { cursorAtSql, iso, isUuid, toPage, type Cursor } from './page.js';
 
-export interface UserRow {
+export interface UserRow extends LimitRow {
   id: string;
   username: string;
   email: string | null;
@@ -31,6 +32,7 @@ export function toUser(row: UserRow): User {
     team: row.team_name,
     active: row.active,
     has_password: row.password_hash !== null,
+    limits: toLimits(row),
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,
     last_login_at: iso(row.last_login_at),
@@ -75,7 +77,7 @@ export async function insertUser(db: Queryable, user: NewUser): Promise<UserRow>
   return (await findUser(db, rows[0]!.id))!;
 }
 
-export interface UserPatch {
+export interface UserPatch extends Partial<Limits> {
   email?: string;
   name?: string | null;
   role?: Role;
@@ -101,6 +103,7 @@ export async function updateUser(db: Queryable, id: string, patch: UserPatch): P
   if (patch.teamId !== undefined) set('team_id', patch.teamId);
   if (patch.active !== undefined) set('active', patch.active);
   if (patch.passwordHash !== undefined) set('password_hash', patch.passwordHash);
+  sets.push(...limitAssignments(patch, params));
   if (sets.length > 0) await db.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params);
   return (await findUser(db, id))!;
 }
