@@ -51,7 +51,10 @@ export class RequestLog {
   private buffer: RequestRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** Records refused because the buffer was full (database down too long). */
   dropped = 0;
+  /** Records the database refused and that were set aside in quarantined_requests. */
+  quarantined = 0;
 
   constructor(
     private readonly db: Db,
@@ -91,26 +94,50 @@ export class RequestLog {
   private async writeBatch(): Promise<void> {
     while (this.buffer.length) {
       const batch = this.buffer.slice(0, flushAtRows);
-      const params: unknown[] = [];
-      const rows = batch.map((r) => {
-        const values = [
-          r.id, r.at, r.keyId, r.userId, r.teamId, r.route, r.model, r.bedrockModel, r.region, r.stream, r.status, r.errorType,
-          r.stopReason, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens,
-          r.latencyMs, r.ttftMs, r.toolNames, r.clientAborted, r.retriedWithout, r.costMicros, r.priced, r.priceModel,
-        ];
-        return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
-      });
       try {
-        await this.db.transaction(async (tx) => {
-          await this.ledger?.settle(tx, batch);
-          await tx.query(`INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
-        });
-        this.ledger?.settled(batch);
-        this.buffer.splice(0, batch.length);
+        await this.insert(batch);
       } catch (err) {
-        this.log?.warn({ err: (err as Error).message, pending: this.buffer.length }, 'could not write request records; will retry');
-        return;
+        if (!isDataError(err)) {
+          this.log?.warn({ err: (err as Error).message, pending: this.buffer.length }, 'could not write request records; will retry');
+          return;
+        }
+        // A row the database refuses would block every later one: write the rest one by one.
+        for (const record of batch) {
+          await this.insert([record]).catch((rowErr: Error) => this.quarantine(record, rowErr));
+        }
       }
+      this.buffer.splice(0, batch.length);
     }
   }
+
+  private async insert(batch: RequestRecord[]): Promise<void> {
+    const params: unknown[] = [];
+    const rows = batch.map((r) => {
+      const values = [
+        r.id, r.at, r.keyId, r.userId, r.teamId, r.route, r.model, r.bedrockModel, r.region, r.stream, r.status, r.errorType,
+        r.stopReason, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens,
+        r.latencyMs, r.ttftMs, r.toolNames, r.clientAborted, r.retriedWithout, r.costMicros, r.priced, r.priceModel,
+      ];
+      return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
+    });
+    await this.db.transaction(async (tx) => {
+      await this.ledger?.settle(tx, batch);
+      await tx.query(`INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+    });
+    this.ledger?.settled(batch);
+  }
+
+  private async quarantine(record: RequestRecord, err: Error): Promise<void> {
+    this.quarantined++;
+    this.log?.error({ id: record.id, err: err.message }, 'request record refused by the database; quarantined');
+    await this.db
+      .query('INSERT INTO quarantined_requests (id, error, record) VALUES ($1, $2, $3)', [record.id, err.message.slice(0, 1000), JSON.stringify(record)])
+      .catch((qErr: Error) => this.log?.error({ id: record.id, err: qErr.message }, 'could not quarantine a request record'));
+  }
+}
+
+/** Postgres refused the data itself (SQLSTATE classes 22 and 23), not the connection. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }

@@ -187,6 +187,7 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
     assert.equal(row.client_aborted, true);
     assert.ok(row.input_tokens > 0);
     assert.ok(row.output_tokens > 0);
+    assert.ok(Number(row.cost_micros) > 0, 'what was streamed before the disconnect is charged');
   });
 
   test('every request the SDK made reached Bedrock valid', () => {
