@@ -188,7 +188,11 @@ async function main() {
   );
   const gatewayUrl = gateway.match[1]!;
   const login = await (await request(`${gatewayUrl}/admin/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-password-123' }) })).body.json() as { token: string };
-  const created = await (await request(`${gatewayUrl}/admin/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` }, body: JSON.stringify({ name: 'bench' }) })).body.json() as { key: string };
+  const createKey = async (body: Record<string, unknown>) =>
+    (await (await request(`${gatewayUrl}/admin/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` }, body: JSON.stringify(body) })).body.json()) as { key: string };
+  const created = await createKey({ name: 'bench' });
+  // The same traffic with a budget and rate limits to enforce (never reached): what accounting costs.
+  const limited = await createKey({ name: 'bench-limited', budget_usd: 1_000_000, rpm: 10_000_000, tpm: 100_000_000, concurrency: 100_000 });
 
   const direct: Target = {
     name: 'direct (emulator)',
@@ -206,15 +210,19 @@ async function main() {
     body: (s) => s.body,
   };
 
+  const viaGatewayLimited: Target = { ...viaGateway, name: 'ccag + budget + limits', headers: { ...viaGateway.headers, 'x-api-key': limited.key } };
+
   const rows: Record<string, unknown>[] = [];
   const agent = new Agent({ connections: concurrency * 2 });
   // One client at a time shows the latency the gateway adds; many show its throughput.
   for (const clients of [1, concurrency]) {
     for (const s of scenarios) {
       const d = await load(direct, s, agent, clients);
-      const g = await load(viaGateway, s, agent, clients);
       rows.push({ scenario: s.name, clients, target: direct.name, ...d });
-      rows.push({ scenario: s.name, clients, target: viaGateway.name, ...g, addedP50: g.p50 - d.p50, addedP99: g.p99 - d.p99, throughputRatio: g.rps / d.rps });
+      for (const target of [viaGateway, viaGatewayLimited]) {
+        const g = await load(target, s, agent, clients);
+        rows.push({ scenario: s.name, clients, target: target.name, ...g, addedP50: g.p50 - d.p50, addedP99: g.p99 - d.p99, throughputRatio: g.rps / d.rps });
+      }
     }
   }
   const memory = await idleStreamMemory(gatewayUrl, created.key, gateway.child.pid!);

@@ -165,12 +165,20 @@ export async function keyRoutes(app: FastifyInstance, { services }: { services: 
         concurrency: old.concurrency_limit,
       });
       await retireKey(m.tx, old.id, key.id, new Date(Date.now() + graceMs));
+      // The new key keeps the old one's budget (its own spend starts from zero).
+      const carried = await m.tx.query(
+        `INSERT INTO budgets (scope, target_id, amount_micros, period, rules)
+         SELECT scope, $2, amount_micros, period, rules FROM budgets WHERE scope = 'key' AND target_id = $1 RETURNING id`,
+        [old.id, key.id],
+      );
+      if (carried.rowCount) await announceConfigChange(m.tx, 'budgets');
       const retired = (await findKey(m.tx, old.id))!;
       const { key: _secret, ...shown } = key;
       await m.audit({ action: 'key.rotate', targetType: 'key', targetId: old.id, before: toApiKey(old), after: { old: toApiKey(retired), new: shown } });
       await m.invalidate({ kind: 'key', id: old.id });
       return key;
     });
+    await services.inference.budgets.reload();
     reply.code(201);
     return created;
   });

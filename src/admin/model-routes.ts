@@ -87,7 +87,8 @@ export async function modelRoutes(app: FastifyInstance, { services }: { services
 
   app.delete<{ Params: { model: string; beta: string } }>('/model-betas/:model/:beta', { config: { access: adminApi('admin') } }, async (req, reply) => {
     await mutate(services, req, async (m) => {
-      const { rows } = await m.tx.query('DELETE FROM model_betas WHERE model = $1 AND beta = $2 RETURNING model, beta, allowed', [req.params.model, req.params.beta]);
+      const model = req.params.model === '*' ? '*' : canonicalModelId(req.params.model);
+      const { rows } = await m.tx.query('DELETE FROM model_betas WHERE model = $1 AND beta = $2 RETURNING model, beta, allowed', [model, req.params.beta]);
       if (!rows.length) throw notFound(`no override of ${req.params.beta} for ${req.params.model}`);
       await m.audit({ action: 'model.beta_reset', targetType: 'model', targetId: req.params.model, before: rows[0] });
       await announce(m);

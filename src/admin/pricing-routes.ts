@@ -5,7 +5,8 @@ import { adminApi } from '../auth/access.js';
 import type { Queryable } from '../db/db.js';
 import { announceConfigChange } from '../server/reloading-store.js';
 import type { Services } from '../server/services.js';
-import type { Price } from '../spend/price-catalog.js';
+import { priceCatalog, type Price } from '../spend/price-catalog.js';
+import { canonicalModelId } from '../gateway/models/resolve.js';
 import { mutate } from './mutation.js';
 import { parseBody } from './request.js';
 
@@ -45,7 +46,7 @@ async function upsertPrice(tx: Queryable, model: string, f: PriceFields): Promis
       f.long_context_threshold ?? null,
       f.long_context_input_pct ?? 100,
       f.long_context_output_pct ?? 100,
-      f.regional_uplift_pct ?? 0,
+      f.regional_uplift_pct ?? priceCatalog[model]?.regionalUpliftPct ?? 0,
     ],
   );
 }
@@ -60,7 +61,7 @@ export async function pricingRoutes(app: FastifyInstance, { services }: { servic
   }));
 
   app.put<{ Params: { model: string } }>('/pricing/:model', { config: { access: adminApi('admin') } }, async (req): Promise<PriceView> => {
-    const model = parseBody(modelRef, req.params.model);
+    const model = canonicalModelId(parseBody(modelRef, req.params.model));
     const body = parseBody(priceFields, req.body);
     await mutate(services, req, async (m) => {
       await upsertPrice(m.tx, model, body);
@@ -75,7 +76,7 @@ export async function pricingRoutes(app: FastifyInstance, { services }: { servic
   app.post('/pricing/import', { config: { access: adminApi('admin') } }, async (req) => {
     const body = parseBody(importPricesRequest, req.body);
     await mutate(services, req, async (m) => {
-      for (const { model, ...fields } of body.prices) await upsertPrice(m.tx, model, fields);
+      for (const { model, ...fields } of body.prices) await upsertPrice(m.tx, canonicalModelId(model), fields);
       await m.audit({ action: 'price.import', targetType: 'model', targetId: null, after: body.prices });
       await announceConfigChange(m.tx, 'prices');
     });
@@ -85,7 +86,7 @@ export async function pricingRoutes(app: FastifyInstance, { services }: { servic
 
   app.delete<{ Params: { model: string } }>('/pricing/:model', { config: { access: adminApi('admin') } }, async (req, reply) => {
     await mutate(services, req, async (m) => {
-      const { rows } = await m.tx.query('DELETE FROM model_prices WHERE model = $1 RETURNING model', [req.params.model]);
+      const { rows } = await m.tx.query('DELETE FROM model_prices WHERE model = $1 RETURNING model', [canonicalModelId(req.params.model)]);
       if (!rows.length) throw notFound(`no price override for ${req.params.model}`);
       await m.audit({ action: 'price.reset', targetType: 'model', targetId: req.params.model });
       await announceConfigChange(m.tx, 'prices');

@@ -26,13 +26,18 @@ export async function spendRoutes(app: FastifyInstance, { services }: { services
     const q = parseQuery(spendQuery, req.query);
     await services.inference.requestLog.flush();
     const user = q.user ? await findUser(db, q.user) : undefined;
-    if (q.user && !user) throw notFound(`no user ${q.user}`);
     const team = q.team ? await findTeam(db, q.team) : undefined;
-    if (q.team && !team) throw notFound(`no team ${q.team}`);
-    // Who may see what: the caller's scope narrows any filter they give.
-    const teamId = isAdmin(p) ? team?.id : p.role === 'team_admin' ? p.teamId : team?.id;
-    const userId = isAdmin(p) || p.role === 'team_admin' ? user?.id : p.userId;
-    if (p.role === 'team_admin' && team && team.id !== p.teamId) return { data: [], next_cursor: null };
+    if (isAdmin(p) && q.user && !user) throw notFound(`no user ${q.user}`);
+    if (isAdmin(p) && q.team && !team) throw notFound(`no team ${q.team}`);
+    // Who may see what: an admin everything, a team admin its team, anyone else themselves.
+    // Filters outside that reach give an empty report, so they do not reveal what exists.
+    const leadsTeam = p.role === 'team_admin' && p.teamId !== null;
+    const empty = { data: [], next_cursor: null };
+    if ((q.user && !user) || (q.team && !team)) return empty;
+    if (!isAdmin(p) && team && !(leadsTeam && team.id === p.teamId)) return empty;
+    if (!isAdmin(p) && !leadsTeam && user && user.id !== p.userId) return empty;
+    const teamId = isAdmin(p) ? team?.id : leadsTeam ? p.teamId : team?.id;
+    const userId = isAdmin(p) || leadsTeam ? user?.id : p.userId;
     const g = groupings[q.by];
     const { rows } = await db.query<SpendRow>(
       `SELECT ${g.label} AS "group", ${g.key} AS group_id, count(*)::int AS requests,

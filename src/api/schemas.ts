@@ -147,7 +147,7 @@ export const budgetPeriods = ['daily', 'weekly', 'monthly'] as const;
 export const budgetRule = z.discriminatedUnion('action', [
   z.strictObject({ pct: z.number().int().min(1).max(1000), action: z.literal('notify') }),
   z.strictObject({ pct: z.number().int().min(1).max(1000), action: z.literal('block') }),
-  z.strictObject({ pct: z.number().int().min(1).max(1000), action: z.literal('throttle'), rpm: z.number().int().min(0).max(100_000) }),
+  z.strictObject({ pct: z.number().int().min(1).max(1000), action: z.literal('throttle'), rpm: z.number().int().min(1).max(100_000) }),
 ]);
 export type BudgetRule = z.infer<typeof budgetRule>;
 export const defaultBudgetRules: BudgetRule[] = [

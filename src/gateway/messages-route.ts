@@ -3,6 +3,7 @@ import { principalOf } from '../admin/request.js';
 import { anyCredential } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Services } from '../server/services.js';
+import { GatewayError } from '../api/errors.js';
 import type { Admission } from '../limits/budget-ledger.js';
 import type { LimitSubject } from '../limits/rate-limiter.js';
 import { costMicros } from '../spend/cost.js';
@@ -73,7 +74,11 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
         await inference.rateLimiter.admit(p.limits, req.id);
         limited = true;
       }
-      admission = await inference.ledger.admit(p, estimateCost(model, body, Number(req.headers['content-length']) || 0));
+      admission = await inference.ledger.admit(p, estimateCost(model, body, Number(req.headers['content-length']) || 0)).catch((err: unknown) => {
+        if (err instanceof GatewayError) throw err;
+        req.log.error({ err }, 'budget check failed');
+        throw new GatewayError('overloaded_error', 'budgets cannot be checked right now (the gateway database is unreachable); try again shortly');
+      });
       const call: Call = { req, body, model, record, signal: abort.signal, translate, admission, limits: limited ? p.limits : [] };
       if (admission) reply.headers(admission.headers);
       if (body.stream) await respondWithStream(call, reply);

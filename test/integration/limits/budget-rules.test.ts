@@ -105,6 +105,10 @@ test('ccag budgets: set, list, show and clear; team admins only within their tea
   const keyBudget = JSON.parse((await ccag(['budgets', 'show', '--key', keyed.prefix, '--json'], { home })).stdout);
   assert.equal(keyBudget.amount_usd, 12.5);
   assert.equal(keyBudget.period, 'monthly');
+  // A rotated key keeps its budget.
+  const rotated = JSON.parse((await ccag(['keys', 'rotate', keyed.prefix, '--json'], { home })).stdout);
+  const carried = JSON.parse((await ccag(['budgets', 'show', '--key', rotated.prefix, '--json'], { home })).stdout);
+  assert.equal(carried.amount_usd, 12.5);
   assert.equal((await ccag(['budgets', 'clear', '--team', 'blue'], { home })).code, 0);
   assert.equal((await ccag(['budgets', 'show', '--team', 'blue'], { home })).code, 4);
 });

@@ -80,6 +80,14 @@ test('spend reports group, sum and scope by role; the CLI prints the same number
   const login = await http(`${rig.gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'ann@red.io', password: adminPassword } });
   const own = await http(`${rig.gw.url}/admin/v1/spend?by=user`, { token: login.body.token });
   assert.deepEqual(own.body.data.map((r: any) => r.group), ['ann@red.io']);
+  // A team admin without a team sees only itself, and filters outside its reach reveal nothing.
+  await api('/users', { method: 'POST', body: { email: 'loner@x.io', role: 'team_admin', password: adminPassword } });
+  const loner = await http(`${rig.gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'loner@x.io', password: adminPassword } });
+  for (const query of ['user=ann@red.io', 'team=red', 'user=nobody@x.io']) {
+    const res = await http(`${rig.gw.url}/admin/v1/spend?by=user&${query}`, { token: loner.body.token });
+    assert.equal(res.status, 200, query);
+    assert.deepEqual(res.body.data, [], query);
+  }
 
   const home = cliHome();
   await ccag(['login', rig.gw.url, '--username', 'admin', '--password-stdin'], { stdin: adminPassword, home });
