@@ -88,6 +88,9 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
       const before = assertSeesUser(p, await findUser(m.tx, req.params.ref), req.params.ref);
       const teamId = await resolveTeamId(m.tx, body.team);
       assertTeamAdminMayChange(p, before, body.role, teamId);
+      if (!isAdmin(p) && before.id === p.userId && (body.rpm !== undefined || body.tpm !== undefined || body.concurrency !== undefined)) {
+        throw forbidden('only an admin can change your own rate limits');
+      }
       const patch: UserPatch = {
         email: body.email,
         name: body.name,

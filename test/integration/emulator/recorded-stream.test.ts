@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { recordedScript } from '../../helpers/recorded-stream.js';
 import { after, before, test } from 'node:test';
 import { InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startEmulator, type Emulator, type Script } from '../../../src/emulator/index.js';
+import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
 import { decodeFrames } from './frames.js';
 import { invokeBody, RawBodyHandler, runtimeClient, sonnet45Profile, streamedEvents } from './sdk.js';
 
@@ -19,19 +20,10 @@ const recordedBytes = Buffer.concat(
     .map((line) => Buffer.from(line.trim(), 'base64')),
 );
 
-/** The script that should make the emulator say what real Bedrock said in the recording. */
-const sameAsRecording: Script = {
-  kind: 'message',
-  blocks: [{ type: 'text', text: 'Hi! 👋 How are you doing today?', chunks: ['Hi', '!', ' ', '👋 How', ' are you doing today?'] }],
-  id: 'msg_bdrk_012GBPzpcoMCLP1b2pcJsSHk',
-  model: 'claude-sonnet-4-5-20250929',
-  usage: { input_tokens: 10, output_tokens: 15 },
-  latency: { invocationLatency: 1798, firstByteLatency: 1507 },
-};
 
 let emulator: Emulator;
 before(async () => {
-  emulator = await startEmulator({ script: () => sameAsRecording });
+  emulator = await startEmulator({ script: () => recordedScript });
 });
 after(() => emulator.close());
 

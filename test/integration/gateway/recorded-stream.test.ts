@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { recordedScript } from '../../helpers/recorded-stream.js';
 import { after, before, test } from 'node:test';
-import type { Script } from '../../../src/emulator/index.js';
 import { createTestDb, type TestDatabase } from '../../helpers/db.js';
 import { http } from '../../helpers/gateway.js';
 import { startInferenceRig, type InferenceRig } from '../../helpers/inference.js';
@@ -18,15 +18,6 @@ function parseSse(text: string): [string, unknown][] {
     });
 }
 
-// What real Bedrock streamed in the recording (the emulator's test shows it reproduces it).
-const recordedScript: Script = {
-  kind: 'message',
-  blocks: [{ type: 'text', text: 'Hi! 👋 How are you doing today?', chunks: ['Hi', '!', ' ', '👋 How', ' are you doing today?'] }],
-  id: 'msg_bdrk_012GBPzpcoMCLP1b2pcJsSHk',
-  model: 'claude-sonnet-4-5-20250929',
-  usage: { input_tokens: 10, output_tokens: 15 },
-  latency: { invocationLatency: 1798, firstByteLatency: 1507 },
-};
 
 let t: TestDatabase;
 let rig: InferenceRig;
