@@ -25,6 +25,10 @@ CREATE TABLE budget_leases (
   period_start timestamptz NOT NULL,
   replica text NOT NULL,
   amount_micros bigint NOT NULL,
+  -- The part of the lease held by requests running (or not yet settled) at the last write.
+  running_micros bigint NOT NULL DEFAULT 0,
+  -- Bumped by every write, so a replica applies its lease's writes in the order they happened.
+  version bigint NOT NULL DEFAULT 0,
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (budget_id, period_start, replica)
 );

@@ -53,6 +53,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const record = newRecord(req, p, body, inference.region);
     let admission: Admission | undefined;
     let limited = false;
+    let throttled: LimitSubject[] = [];
     const abort = new AbortController();
     // A client gone mid-stream stops the Bedrock call (what was streamed is charged); a
     // non-streaming call runs to its end, so its real usage is recorded either way.
@@ -79,13 +80,17 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
         req.log.error({ err }, 'budget check failed');
         throw new GatewayError('overloaded_error', 'budgets cannot be checked right now (the gateway database is unreachable); try again shortly');
       });
-      const call: Call = { req, body, model, record, signal: abort.signal, translate, admission, limits: limited ? p.limits : [] };
+      if (admission?.throttles.length) {
+        await inference.rateLimiter.admit(admission.throttles, req.id);
+        throttled = admission.throttles;
+      }
+      const call: Call = { req, body, model, record, signal: abort.signal, translate, admission, limits: [...(limited ? p.limits : []), ...throttled] };
       if (admission) reply.headers(admission.headers);
       if (body.stream) await respondWithStream(call, reply);
       else return await respondWithJson(call, reply);
     } catch (err) {
       const error = mapUpstreamError(err);
-      finish(record, error.status, error.type, admission, limited ? p.limits : []);
+      finish(record, error.status, error.type, admission, [...(limited ? p.limits : []), ...throttled]);
       throw error;
     }
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { GatewayError, rateLimited } from '../api/errors.js';
+import { GatewayError } from '../api/errors.js';
+import type { LimitSubject } from './rate-limiter.js';
 import type { Principal } from '../auth/principal.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { Budget, BudgetStore } from './budget-store.js';
@@ -20,8 +21,9 @@ import { periodEnd, periodStart } from './periods.js';
 interface Account {
   budget: Budget;
   periodStart: Date;
-  /** Headroom this replica holds in the database. */
+  /** Headroom this replica holds in the database (as of leaseVersion). */
   lease: number;
+  leaseVersion: number;
   /** Estimates of requests admitted and still running. */
   inflight: number;
   /** Real costs of finished requests not yet settled into the database (still inside the lease). */
@@ -29,10 +31,10 @@ interface Account {
   /** budget_usage.spent_micros as last read. */
   spentSeen: number;
   acquiring?: Promise<void>;
-  /** Throttle rule: request times in the last minute. */
-  recent: number[];
   /** Another replica announced this budget is near its limit. */
   nearLimit: boolean;
+  /** Free headroom at the last look if every replica held only what it has running. */
+  freeIfNoSlack: number;
 }
 
 export interface Admission {
@@ -40,6 +42,8 @@ export interface Admission {
   estimate: number;
   /** A budget is near its limit: settle this request's cost at once, so every replica sees it. */
   tight: boolean;
+  /** Budgets past a throttle rule, as rate limits to admit the request against (cluster-wide with Redis). */
+  throttles: LimitSubject[];
   /** Response headers: what is left of the tightest budget and when it resets. */
   headers: Record<string, string>;
 }
@@ -47,8 +51,9 @@ export interface Admission {
 /** Replicas tell each other when a budget nears its limit, so none keeps idle headroom. */
 export const budgetChannel = 'ccag_budget';
 const staleLeaseSeconds = 120;
-/** How long a refusal waits for other replicas to hand back idle headroom. */
-const reclaimWaitMs = [50, 100, 200];
+/** How often, and at most how long, a refusal waits for other replicas to hand back idle headroom. */
+const reclaimPollMs = 50;
+const reclaimMaxMs = 2_000;
 /** Past this share of a budget, leases hold only what is running: no idle headroom anywhere. */
 const tightShare = 0.8;
 const heartbeatMs = 30_000;
@@ -58,8 +63,13 @@ const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
 export class BudgetLedger {
   readonly replica = randomUUID();
   private readonly accounts = new Map<string, Account>();
+  /**
+   * Taking headroom and settling costs never overlap in one replica: each reads the local
+   * unsettled costs against the spent it sees in the database, and they must agree.
+   */
+  private serial: Promise<unknown> = Promise.resolve();
   /** What the last settle transaction left in the database, applied once it commits. */
-  private readonly settledState = new Map<string, { spent: number; lease: number }>();
+  private readonly settledState = new Map<string, { spent: number; lease: number | undefined; version: number }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -76,26 +86,20 @@ export class BudgetLedger {
     this.unlisten = await this.db.listen(budgetChannel, { onNotification: (payload) => void this.onNearLimit(payload) });
   }
 
-  /** Another replica says a budget is near its limit: hand back this replica's idle headroom now. */
+  /**
+   * Another replica says a budget is near its limit: hand back this replica's idle headroom
+   * now (through the same locked path that takes it, so the two never cross).
+   */
   private async onNearLimit(payload: string): Promise<void> {
     for (const a of this.accounts.values()) {
-      if (`${a.budget.id}:${a.periodStart.toISOString()}` !== payload || a.nearLimit) continue;
+      if (`${a.budget.id}:${a.periodStart.toISOString()}` !== payload) continue;
       a.nearLimit = true;
-      const running = a.inflight + a.unsettled;
-      if (a.lease <= running) continue;
-      a.lease = running;
-      await this.db
-        .query('UPDATE budget_leases SET amount_micros = LEAST(amount_micros, $4), updated_at = now() WHERE budget_id = $1 AND period_start = $2 AND replica = $3', [
-          a.budget.id,
-          a.periodStart,
-          this.replica,
-          running,
-        ])
-        .catch((err: Error) => this.log?.warn({ err: err.message }, 'could not hand back budget headroom'));
+      if (a.lease > a.inflight + a.unsettled) {
+        await this.acquire(a, 0).catch((err: Error) => this.log?.warn({ err: err.message }, 'could not hand back budget headroom'));
+      }
     }
   }
 
-  /** Gives every lease back (graceful shutdown): the headroom returns to the other replicas. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.unlisten?.();
@@ -111,24 +115,27 @@ export class BudgetLedger {
     if (budgets.length === 0) return undefined;
     const accounts = budgets.map((b) => this.account(b, now));
     let tight = false;
+    const throttles = accounts.flatMap((a) => this.throttle(a));
     for (const a of accounts) {
-      this.throttle(a, now);
       if (a.budget.blockAtMicros === null) continue;
+      // While the lease is being rewritten (from a snapshot of what runs), admit nothing on the
+      // side: the new lease must cover every request admitted.
+      while (a.acquiring) await a.acquiring.catch(() => undefined);
       // Near the limit, every admission asks the database: no replica spends idle headroom.
       const nearLimit = this.isTight(a);
       if (nearLimit || a.inflight + a.unsettled + estimate > a.lease) await this.acquire(a, estimate);
-      // Refused for now: other replicas may still hold idle headroom; ask for it back and retry.
-      for (const waitMs of reclaimWaitMs) {
-        // Spent (not merely reserved) to the limit: no headroom will come back.
-        if (a.inflight + a.unsettled + estimate <= a.lease || a.spentSeen + estimate > a.budget.blockAtMicros) break;
-        await new Promise((r) => setTimeout(r, waitMs));
+      // Refused for now, but other replicas hold idle headroom: ask for it back and wait (a
+      // replica that does not answer is waited for only so long).
+      for (let waited = 0; a.inflight + a.unsettled + estimate > a.lease && a.freeIfNoSlack >= a.inflight + a.unsettled + estimate && waited < reclaimMaxMs; waited += reclaimPollMs) {
+        await this.db.notify(budgetChannel, `${a.budget.id}:${a.periodStart.toISOString()}`);
+        await new Promise((r) => setTimeout(r, reclaimPollMs));
         await this.acquire(a, estimate);
       }
       if (a.inflight + a.unsettled + estimate > a.lease) throw this.refusal(a, now);
       tight ||= this.isTight(a);
     }
     for (const a of accounts) a.inflight += estimate;
-    return { accounts, estimate, tight, headers: this.headers(accounts, now) };
+    return { accounts, estimate, tight, throttles, headers: this.headers(accounts, now) };
   }
 
   /** The request finished and cost `cost`: its estimate leaves the lease, its cost waits to be settled. */
@@ -164,14 +171,14 @@ export class BudgetLedger {
         [budget.id, start, cost],
       );
       const spent = Number(rows[0]!.spent_micros);
-      // The settled cost leaves the lease; near the limit the lease shrinks to what still runs.
-      const running = this.running(budget, start, cost);
-      const leased = await tx.query<{ amount_micros: number }>(
-        `UPDATE budget_leases SET amount_micros = CASE WHEN $5::bigint + amount_micros > $6::bigint THEN $7::bigint ELSE GREATEST(0, amount_micros - $4) END, updated_at = now()
-         WHERE budget_id = $1 AND period_start = $2 AND replica = $3 RETURNING amount_micros`,
-        [budget.id, start, this.replica, cost, spent, Math.floor((budget.blockAtMicros ?? budget.amountMicros) * tightShare), running],
+      // The settled cost leaves the lease (a subtraction: it commutes with a concurrent acquire).
+      const lease = await tx.query<{ amount_micros: number; version: number }>(
+        `UPDATE budget_leases SET amount_micros = GREATEST(0, amount_micros - $4), running_micros = GREATEST(0, running_micros - $4), version = version + 1, updated_at = now()
+         WHERE budget_id = $1 AND period_start = $2 AND replica = $3 RETURNING amount_micros, version`,
+        [budget.id, start, this.replica, cost],
       );
-      this.settledState.set(`${budget.id}:${start.toISOString()}`, { spent, lease: leased.rows[0] ? Number(leased.rows[0].amount_micros) : 0 });
+      const row = lease.rows[0];
+      this.settledState.set(`${budget.id}:${start.toISOString()}`, { spent, lease: row ? Number(row.amount_micros) : undefined, version: row ? Number(row.version) : -1 });
       for (const rule of budget.rules) {
         if (spent * 100 >= budget.amountMicros * rule.pct) {
           await tx.query(
@@ -193,19 +200,17 @@ export class BudgetLedger {
     }
     for (const [k, state] of this.settledState) {
       const a = this.accounts.get(k);
-      if (a) {
-        a.spentSeen = state.spent;
-        // Requests admitted while the batch was being written stay covered.
-        a.lease = Math.max(state.lease, a.inflight + a.unsettled);
-      }
+      if (!a) continue;
+      a.spentSeen = Math.max(a.spentSeen, state.spent);
+      if (state.lease !== undefined) this.applyLease(a, state.lease, state.version);
     }
     this.settledState.clear();
   }
 
-  /** What this replica still has running or unsettled against a budget once `settling` is settled. */
-  private running(budget: Budget, start: Date, settling: number): number {
-    const a = this.accounts.get(`${budget.id}:${start.toISOString()}`);
-    return a ? a.inflight + Math.max(0, a.unsettled - settling) : 0;
+  private applyLease(a: Account, amount: number, version: number): void {
+    if (version <= a.leaseVersion && a.leaseVersion !== 0) return;
+    a.lease = amount;
+    a.leaseVersion = version;
   }
 
   private account(budget: Budget, now: Date): Account {
@@ -213,7 +218,7 @@ export class BudgetLedger {
     const k = `${budget.id}:${start.toISOString()}`;
     let a = this.accounts.get(k);
     if (!a || a.budget !== budget) {
-      a = { budget, periodStart: start, lease: a?.lease ?? 0, inflight: a?.inflight ?? 0, unsettled: a?.unsettled ?? 0, spentSeen: a?.spentSeen ?? 0, recent: a?.recent ?? [], nearLimit: a?.nearLimit ?? false };
+      a = { budget, periodStart: start, lease: a?.lease ?? 0, inflight: a?.inflight ?? 0, unsettled: a?.unsettled ?? 0, spentSeen: a?.spentSeen ?? 0, nearLimit: a?.nearLimit ?? false, freeIfNoSlack: a?.freeIfNoSlack ?? 0, leaseVersion: a?.leaseVersion ?? 0 };
       this.accounts.set(k, a);
     }
     return a;
@@ -224,9 +229,15 @@ export class BudgetLedger {
   }
 
   /** Takes more headroom under the budget row's lock: enough for this request, plus some to come. */
+  /** Runs fn after every earlier acquire or settle of this replica has finished. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(fn, fn);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
   private acquire(a: Account, estimate: number): Promise<void> {
-    a.acquiring ??= this.db
-      .transaction(async (tx) => {
+    a.acquiring ??= this.exclusive(() => this.db.transaction(async (tx) => {
         const cap = a.budget.blockAtMicros!;
         await this.ensureUsageRow(tx, a.budget, a.periodStart);
         const { rows } = await tx.query<{ spent_micros: number }>(
@@ -234,29 +245,37 @@ export class BudgetLedger {
           [a.budget.id, a.periodStart],
         );
         const spent = Number(rows[0]!.spent_micros);
-        const others = await tx.query<{ sum: number }>(
-          `SELECT COALESCE(sum(amount_micros), 0)::bigint AS sum FROM budget_leases
+        const others = await tx.query<{ leased: number; running: number }>(
+          `SELECT COALESCE(sum(amount_micros), 0)::bigint AS leased, COALESCE(sum(running_micros), 0)::bigint AS running FROM budget_leases
            WHERE budget_id = $1 AND period_start = $2 AND replica <> $3 AND updated_at > now() - make_interval(secs => $4)`,
           [a.budget.id, a.periodStart, this.replica, staleLeaseSeconds],
         );
-        const free = cap - spent - Number(others.rows[0]!.sum);
+        const free = cap - spent - Number(others.rows[0]!.leased);
+        a.freeIfNoSlack = cap - spent - Number(others.rows[0]!.running);
         const needed = a.inflight + a.unsettled + estimate;
         let lease: number;
-        if (needed > free) lease = Math.max(a.inflight + a.unsettled, Math.min(a.lease, free));
+        // Refused: keep only what runs, so no headroom sits idle here either.
+        if (needed > free) lease = a.inflight + a.unsettled;
         else if (cap - free + needed > cap * tightShare) lease = needed; // near the limit: reserve exactly what runs
         else lease = needed + Math.min(Math.max(estimate * 4, Math.floor(cap / 50)), Math.floor((free - needed) / 2));
         if (cap - free + needed > cap * tightShare && !a.nearLimit) {
           a.nearLimit = true;
           await tx.query('SELECT pg_notify($1, $2)', [budgetChannel, `${a.budget.id}:${a.periodStart.toISOString()}`]);
         }
-        await tx.query(
-          `INSERT INTO budget_leases (budget_id, period_start, replica, amount_micros) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (budget_id, period_start, replica) DO UPDATE SET amount_micros = $4, updated_at = now()`,
-          [a.budget.id, a.periodStart, this.replica, lease],
+        const running = lease >= needed ? needed : a.inflight + a.unsettled;
+        const written = await tx.query<{ amount_micros: number; version: number }>(
+          `INSERT INTO budget_leases (budget_id, period_start, replica, amount_micros, running_micros) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (budget_id, period_start, replica) DO UPDATE SET amount_micros = $4, running_micros = $5, version = budget_leases.version + 1, updated_at = now()
+           RETURNING amount_micros, version`,
+          [a.budget.id, a.periodStart, this.replica, lease, running],
         );
-        a.lease = lease;
-        a.spentSeen = spent;
+        return { spent, lease: Number(written.rows[0]!.amount_micros), version: Number(written.rows[0]!.version) };
       })
+      // Applied once committed, and only if no later write of this lease was applied already.
+      .then((w) => {
+        a.spentSeen = Math.max(a.spentSeen, w.spent);
+        this.applyLease(a, w.lease, w.version);
+      }))
       .finally(() => (a.acquiring = undefined));
     return a.acquiring;
   }
@@ -271,19 +290,13 @@ export class BudgetLedger {
     );
   }
 
-  /** Throttle rules: past their threshold, at most `rpm` requests a minute (on this replica). */
-  private throttle(a: Account, now: Date): void {
+  /** Throttle rules past their threshold: the strictest, as a requests-a-minute limit on the budget. */
+  private throttle(a: Account): LimitSubject[] {
     const spent = a.spentSeen + a.unsettled;
     const rule = a.budget.rules
       .filter((r): r is Extract<typeof r, { action: 'throttle' }> => r.action === 'throttle' && spent * 100 >= a.budget.amountMicros * r.pct)
       .sort((x, y) => x.rpm - y.rpm)[0];
-    if (!rule) return;
-    const t = now.getTime();
-    a.recent = a.recent.filter((at) => at > t - 60_000);
-    if (a.recent.length >= rule.rpm) {
-      throw rateLimited(`budget throttled: past ${rule.pct}% of the ${a.budget.period} ${a.budget.scope} budget, at most ${rule.rpm} requests a minute`, (a.recent[0]! + 60_000 - t) / 1000);
-    }
-    a.recent.push(t);
+    return rule ? [{ id: `budget:${a.budget.id}`, rpm: rule.rpm, tpm: null, concurrency: null }] : [];
   }
 
   private refusal(a: Account, now: Date): GatewayError {

@@ -120,11 +120,14 @@ export class RequestLog {
       ];
       return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
     });
-    await this.db.transaction(async (tx) => {
-      await this.ledger?.settle(tx, batch);
-      await tx.query(`INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
-    });
-    this.ledger?.settled(batch);
+    const write = async () => {
+      await this.db.transaction(async (tx) => {
+        await this.ledger?.settle(tx, batch);
+        await tx.query(`INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+      });
+      this.ledger?.settled(batch);
+    };
+    await (this.ledger ? this.ledger.exclusive(write) : write());
   }
 
   private async quarantine(record: RequestRecord, err: Error): Promise<void> {

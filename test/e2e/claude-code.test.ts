@@ -164,3 +164,41 @@ test("Claude Code's raw, untranslated body is refused by the emulator with Bedro
     await t.drop();
   }
 });
+
+test("Claude Code ignores Anthropic's unified utilisation headers under API-key auth (so ccag sends its own budget headers instead)", async () => {
+  // When this fails, Claude Code has started to read them: budgets should then send them too.
+  const reset = String(Math.floor(Date.now() / 1000) + 3600);
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (!req.url?.startsWith('/v1/messages')) return void res.writeHead(200).end();
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'anthropic-ratelimit-unified-status': 'allowed_warning',
+        'anthropic-ratelimit-unified-5h-utilization': '0.96',
+        'anthropic-ratelimit-unified-5h-reset': reset,
+        'anthropic-ratelimit-unified-7d-utilization': '0.96',
+        'anthropic-ratelimit-unified-7d-reset': reset,
+        'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+        'anthropic-ratelimit-unified-reset': reset,
+      });
+      const ev = (data: object) => res.write(`event: ${(data as { type: string }).type}\ndata: ${JSON.stringify(data)}\n\n`);
+      ev({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });
+      ev({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+      ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hello' } });
+      ev({ type: 'content_block_stop', index: 0 });
+      ev({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } });
+      ev({ type: 'message_stop' });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  try {
+    const run = await runClaude('hi', { baseUrl: `http://127.0.0.1:${port}`, apiKey: 'sk-test', args: ['--output-format', 'stream-json', '--verbose'] });
+    assert.match(run.stdout, /"type":"result"/);
+    assert.doesNotMatch(run.stdout, /rate_limit_event/);
+  } finally {
+    server.close();
+  }
+});

@@ -67,9 +67,11 @@ test('a budget without a block rule never blocks; a throttle rule limits request
   // Learn the spend at the next settle, then two requests a minute pass and the third is throttled.
   assert.equal((await ask(key)).status, 200);
   await rig.gw.gateway.inference.requestLog.flush();
-  const statuses = [];
-  for (let i = 0; i < 3; i++) statuses.push((await ask(key)).status);
-  assert.deepEqual(statuses, [200, 200, 429]);
+  const answers = [];
+  for (let i = 0; i < 3; i++) answers.push(await ask(key));
+  assert.deepEqual(answers.map((a) => a.status), [200, 200, 429]);
+  assert.equal(answers[2]!.body.error.type, 'rate_limit_error');
+  assert.match(answers[2]!.body.error.message, /this budget may make at most 2 requests a minute/);
   const events = await t.db.query<{ pct: number; action: string }>("SELECT pct, action FROM budget_events e JOIN budgets b ON b.id = e.budget_id WHERE b.scope = 'team' ORDER BY pct");
   assert.deepEqual(events.rows, [{ pct: 50, action: 'notify' }, { pct: 100, action: 'throttle' }]);
 });
