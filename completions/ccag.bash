@@ -10,6 +10,9 @@ _ccag() {
       'migrate') path='migrate' ;;
       'login') path='login' ;;
       'logout') path='logout' ;;
+      'connect') path='connect' ;;
+      'disconnect') path='disconnect' ;;
+      'token') path='token' ;;
       'status') path='status' ;;
       'keys') path='keys' ;;
       'keys create') path='keys create' ;;
@@ -59,11 +62,14 @@ _ccag() {
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout status keys users teams models pricing budgets spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout connect disconnect token status keys users teams models pricing budgets spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'logout') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'connect') words='--key --scope --dry-run --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'disconnect') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'token') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'status') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys') words='create list show revoke rotate --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys create') words='--rpm --tpm --concurrency --name --user --team --expires --models --budget --scope --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

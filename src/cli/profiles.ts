@@ -11,6 +11,8 @@ export interface ProfileFile {
 export interface Profile {
   url: string;
   username?: string;
+  /** Where `ccag connect` wrote Claude Code's settings. */
+  connect?: { scope: 'user' | 'project'; settings: string };
 }
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {

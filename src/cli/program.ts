@@ -3,6 +3,7 @@ import { version } from '../server/version.js';
 import { auditCommand } from './commands/audit.js';
 import { budgetsCommand } from './commands/budgets.js';
 import { completionCommand } from './commands/completion.js';
+import { connectCommand, disconnectCommand, tokenCommand } from './commands/connect.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { keysCommand } from './commands/keys.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
@@ -34,6 +35,9 @@ export function buildProgram(): Command {
     migrateCommand(),
     loginCommand(),
     logoutCommand(),
+    connectCommand(),
+    disconnectCommand(),
+    tokenCommand(),
     statusCommand(),
     keysCommand(),
     usersCommand(),
