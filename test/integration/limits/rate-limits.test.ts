@@ -53,6 +53,17 @@ describe('rate limits across two replicas sharing Redis', { skip: !dbKinds.inclu
     }
   });
 
+  test('tokens a minute: counted when a request ends, on every replica', async () => {
+    const key = (await http(`${gateways[0]!.url}/admin/v1/keys`, { method: 'POST', token: admin, body: { name: 'tpm', tpm: 5 } })).body.key;
+    const first = await http(`${gateways[0]!.url}/v1/messages`, { method: 'POST', apiKey: key, body: { model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] } });
+    assert.equal(first.status, 200);
+    // Its tokens (well over 5) are recorded as it ends, and then count on the other replica too.
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await http(`${gateways[1]!.url}/v1/messages`, { method: 'POST', apiKey: key, body: { model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] } });
+    assert.equal(second.status, 429);
+    assert.match(second.body.error.message, /5 tokens a minute/);
+  });
+
   test('requests at once hold within ±1 across replicas, and free up when they end', async () => {
     await http(`${gateways[0]!.url}/admin/v1/teams`, { method: 'POST', token: admin, body: { name: 'narrow', concurrency: 3 } });
     const key = (await http(`${gateways[0]!.url}/admin/v1/keys`, { method: 'POST', token: admin, body: { name: 'conc', team: 'narrow' } })).body.key;
