@@ -3,11 +3,9 @@ import { principalOf } from '../admin/request.js';
 import { anyCredential } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Services } from '../server/services.js';
-import { GatewayError } from '../api/errors.js';
-import type { Admission } from '../limits/budget-ledger.js';
-import type { LimitSubject } from '../limits/rate-limiter.js';
 import { costMicros } from '../spend/cost.js';
 import type { RequestRecord } from '../spend/request-log.js';
+import { admitRequest, releaseRequest, type Admitted } from './admission.js';
 import { SseWriter } from './anthropic/sse.js';
 import { checkMessagesRequest } from './anthropic/request-shape.js';
 import { mapUpstreamError } from './bedrock/errors.js';
@@ -30,9 +28,7 @@ interface Call {
   record: RequestRecord;
   signal: AbortSignal;
   translate: () => BedrockRequest;
-  admission?: Admission;
-  /** Rate-limit subjects the request was admitted against (released when it ends). */
-  limits: LimitSubject[];
+  admitted: Admitted;
 }
 
 /** Output tokens a budget reservation assumes (most answers are far shorter than max_tokens). */
@@ -51,9 +47,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const p = principalOf(req);
     const body = checkMessagesRequest(req.body, { countTokens: false });
     const record = newRecord(req, p, body, inference.region);
-    let admission: Admission | undefined;
-    let limited = false;
-    let throttled: LimitSubject[] = [];
+    let admitted: Admitted | undefined;
     const abort = new AbortController();
     // A client gone mid-stream stops the Bedrock call (what was streamed is charged); a
     // non-streaming call runs to its end, so its real usage is recorded either way.
@@ -71,26 +65,14 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
         if (t.changes.length) req.log.debug({ changes: t.changes }, 'translated for Bedrock');
         return t;
       };
-      if (p.limits.length) {
-        await inference.rateLimiter.admit(p.limits, req.id);
-        limited = true;
-      }
-      admission = await inference.ledger.admit(p, estimateCost(model, body, Number(req.headers['content-length']) || 0)).catch((err: unknown) => {
-        if (err instanceof GatewayError) throw err;
-        req.log.error({ err }, 'budget check failed');
-        throw new GatewayError('overloaded_error', 'budgets cannot be checked right now (the gateway database is unreachable); try again shortly');
-      });
-      if (admission?.throttles.length) {
-        await inference.rateLimiter.admit(admission.throttles, req.id);
-        throttled = admission.throttles;
-      }
-      const call: Call = { req, body, model, record, signal: abort.signal, translate, admission, limits: [...(limited ? p.limits : []), ...throttled] };
-      if (admission) reply.headers(admission.headers);
+      admitted = await admitRequest(inference, p, req.id, estimateCost(model, body, Number(req.headers['content-length']) || 0), req.log);
+      const call: Call = { req, body, model, record, signal: abort.signal, translate, admitted };
+      reply.headers(admitted.headers);
       if (body.stream) await respondWithStream(call, reply);
       else return await respondWithJson(call, reply);
     } catch (err) {
       const error = mapUpstreamError(err);
-      finish(record, error.status, error.type, admission, [...(limited ? p.limits : []), ...throttled]);
+      finish(record, error.status, error.type, admitted);
       throw error;
     }
   });
@@ -122,7 +104,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.toolNames = ((message.content as Json[] | undefined) ?? []).filter((b) => b?.type === 'tool_use').map((b) => String(b.name));
     record.ttftMs = Date.now() - record.at.getTime();
     account(call, toUsage(message.usage));
-    finish(record, 200, null, call.admission, call.limits);
+    finish(record, 200, null, call.admitted);
     reply.header('content-type', 'application/json');
     return message;
   }
@@ -133,7 +115,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const { record, req } = call;
     record.retriedWithout = retriedWithout;
     reply.hijack();
-    const sse = new SseWriter(reply.raw, { 'request-id': req.id, ...call.admission?.headers }, inference.pingIntervalMs);
+    const sse = new SseWriter(reply.raw, { 'request-id': req.id, ...call.admitted.headers }, inference.pingIntervalMs);
     const outcome = await relayStream(output.body!, sse, call.model.requested, record.at.getTime());
     sse.end();
     // An abandoned stream is charged what Bedrock reported, or an estimate of what was streamed.
@@ -142,7 +124,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.toolNames = outcome.toolNames;
     record.ttftMs = outcome.ttftMs;
     account(call, outcome.usage);
-    finish(record, 200, outcome.errorType, call.admission, call.limits);
+    finish(record, 200, outcome.errorType, call.admitted);
     req.log.info({ method: 'POST', path: '/v1/messages', status: 200, stream: true, ms: Date.now() - record.at.getTime(), aborted: record.clientAborted }, 'request');
   }
 
@@ -166,14 +148,14 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     inference.tokenEstimator.observe(modelKey(call.model), tokenFeatures(call.body), total);
   }
 
-  function finish(record: RequestRecord, status: number, errorType: string | null, admission: Admission | undefined, limits: LimitSubject[]): void {
-    if (limits.length) inference.rateLimiter.finish(limits, record.id, record.inputTokens + record.outputTokens);
+  function finish(record: RequestRecord, status: number, errorType: string | null, admitted: Admitted | undefined): void {
     record.status = status;
     record.errorType = errorType;
     record.latencyMs = Date.now() - record.at.getTime();
-    inference.ledger.release(admission, record.costMicros);
+    releaseRequest(inference, admitted, record.id, { cost: record.costMicros, tokens: record.inputTokens + record.outputTokens });
     inference.requestLog.record(record);
-    if (admission?.tight) void inference.requestLog.flush();
+    // Near a budget's limit, settle at once so every replica sees the spend.
+    if (admitted?.budget?.tight) void inference.requestLog.flush();
   }
 }
 
