@@ -54,6 +54,7 @@ _ccag() {
       'budgets set') path='budgets set' ;;
       'budgets list') path='budgets list' ;;
       'budgets show') path='budgets show' ;;
+      'budgets events') path='budgets events' ;;
       'budgets clear') path='budgets clear' ;;
       'spend') path='spend' ;;
       'audit') path='audit' ;;
@@ -107,10 +108,11 @@ _ccag() {
     'pricing set') words='--input --output --cache-read --cache-write-5m --cache-write-1h --regional-uplift --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'pricing reset') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'pricing import') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
-    'budgets') words='set list show clear --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'budgets') words='set list show events clear --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'budgets set') words='--amount --period --rule --user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'budgets list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'budgets show') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'budgets events') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'budgets clear') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'spend') words='--by --since --user --team --model --csv --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'audit') words='--since --action --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { forbidden, notFound } from '../api/errors.js';
-import { setBudgetRequest, type BudgetView } from '../api/schemas.js';
+import { setBudgetRequest, type BudgetEvent, type BudgetView } from '../api/schemas.js';
 import { adminApi } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
@@ -102,6 +102,22 @@ export async function budgetRoutes(app: FastifyInstance, { services }: { service
     const target = row ? await resolveTarget(db, row.scope, row.target_id).catch(() => undefined) : undefined;
     if (!row || !target || !maySee(p, target)) throw notFound(`no budget ${req.params.id}`);
     return view(db, row, target);
+  });
+
+  app.get<{ Params: { id: string } }>('/budgets/:id/events', { config: { access: adminApi() } }, async (req): Promise<{ data: BudgetEvent[]; next_cursor: null }> => {
+    const p = principalOf(req);
+    await services.inference.requestLog.flush();
+    const row = isUuid(req.params.id) ? (await db.query<BudgetRow>('SELECT id, scope, target_id, amount_micros, period, rules FROM budgets WHERE id = $1', [req.params.id])).rows[0] : undefined;
+    const target = row ? await resolveTarget(db, row.scope, row.target_id).catch(() => undefined) : undefined;
+    if (!row || !target || !maySee(p, target)) throw notFound(`no budget ${req.params.id}`);
+    const { rows } = await db.query<{ budget_id: string; period_start: Date; pct: number; action: BudgetEvent['action']; at: Date; spent_micros: number }>(
+      'SELECT budget_id, period_start, pct, action, at, spent_micros FROM budget_events WHERE budget_id = $1 ORDER BY at, pct',
+      [row.id],
+    );
+    return {
+      data: rows.map((e) => ({ budget_id: e.budget_id, period_start: new Date(e.period_start).toISOString(), pct: e.pct, action: e.action, at: new Date(e.at).toISOString(), spent_usd: Number(e.spent_micros) / 1e6 })),
+      next_cursor: null,
+    };
   });
 
   app.put('/budgets', { config: { access: adminApi('admin', 'team_admin') } }, async (req): Promise<BudgetView> => {

@@ -312,3 +312,13 @@ export interface BudgetView {
   spent_usd: number;
   remaining_usd: number;
 }
+
+/** A budget threshold crossed, recorded once per budget, period and threshold. */
+export interface BudgetEvent {
+  budget_id: string;
+  period_start: string;
+  pct: number;
+  action: 'notify' | 'throttle' | 'block';
+  at: string;
+  spent_usd: number;
+}

@@ -56,6 +56,7 @@ const expected: Record<string, Caller[]> = {
   'GET /admin/v1/spend': adminApi,
   'GET /admin/v1/budgets': adminApi,
   'GET /admin/v1/budgets/:id': adminApi,
+  'GET /admin/v1/budgets/:id/events': adminApi,
   'PUT /admin/v1/budgets': staff,
   'DELETE /admin/v1/budgets/:id': staff,
   'POST /v1/messages': anyCredential,

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { budgetPeriods, type BudgetRule, type BudgetView } from '../../api/schemas.js';
+import { budgetPeriods, type BudgetEvent, type BudgetRule, type BudgetView } from '../../api/schemas.js';
 import { action } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { CliError, exitCodes, usageError } from '../errors.js';
@@ -85,6 +85,24 @@ export function budgetsCommand(): Command {
   targetFlags(budgets.command('show').description('one budget, by id or by --user/--team/--key').argument('[id]', 'budget id')).action(
     action<TargetOptions>(async (ctx, [id], o) => {
       ctx.out.resource(await findBudget(ctx, id, o), budgetColumns, (b) => b.id);
+    }),
+  );
+
+  targetFlags(budgets.command('events').description('thresholds a budget crossed (each once per period), by id or by --user/--team/--key').argument('[id]', 'budget id')).action(
+    action<TargetOptions>(async (ctx, [id], o) => {
+      const budget = await findBudget(ctx, id, o);
+      const events = await (await ctx.client()).listAll<BudgetEvent>(`/admin/v1/budgets/${budget.id}/events`);
+      ctx.out.list(
+        events,
+        [
+          { header: 'TIME', value: (e) => e.at },
+          { header: 'PERIOD', value: (e) => e.period_start },
+          { header: 'THRESHOLD', value: (e) => `${e.pct}%` },
+          { header: 'ACTION', value: (e) => e.action },
+          { header: 'SPENT', value: (e) => `$${e.spent_usd.toFixed(2)}` },
+        ],
+        (e) => `${e.period_start} ${e.pct}`,
+      );
     }),
   );
 

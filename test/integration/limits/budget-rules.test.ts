@@ -72,8 +72,9 @@ test('a budget without a block rule never blocks; a throttle rule limits request
   assert.deepEqual(answers.map((a) => a.status), [200, 200, 429]);
   assert.equal(answers[2]!.body.error.type, 'rate_limit_error');
   assert.match(answers[2]!.body.error.message, /this budget may make at most 2 requests a minute/);
-  const events = await t.db.query<{ pct: number; action: string }>("SELECT pct, action FROM budget_events e JOIN budgets b ON b.id = e.budget_id WHERE b.scope = 'team' ORDER BY pct");
-  assert.deepEqual(events.rows, [{ pct: 50, action: 'notify' }, { pct: 100, action: 'throttle' }]);
+  const events = await api(`/budgets/${set.body.id}/events`);
+  assert.deepEqual(events.body.data.map((e: any) => [e.pct, e.action]), [[50, 'notify'], [100, 'throttle']]);
+  assert.ok(events.body.data.every((e: any) => e.spent_usd > 0 && e.period_start === set.body.period_start));
 });
 
 test('ccag budgets: set, list, show and clear; team admins only within their team', async () => {
