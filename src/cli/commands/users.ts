@@ -18,7 +18,7 @@ export const userColumns: Column<User>[] = [
 const userFields: Column<User>[] = [
   ...userColumns,
   { header: 'USERNAME', value: (u) => u.username },
-  { header: 'PASSWORD', value: (u) => (u.has_password ? 'set' : 'none (SSO only)') },
+  { header: 'PASSWORD', value: (u) => (u.has_password ? 'set' : 'none') },
   { header: 'LIMITS', value: (u) => limitsText(u.limits) },
   { header: 'CREATED', value: (u) => u.created_at },
   { header: 'LAST LOGIN', value: (u) => u.last_login_at },
