@@ -3,24 +3,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { ccag } from '../helpers/cli.js';
 import { claudeCodeBinary } from '../helpers/claude-code.js';
-import { createTestDb, type TestDatabase } from '../helpers/db.js';
 import { http } from '../helpers/gateway.js';
-import { startInferenceRig, type InferenceRig } from '../helpers/inference.js';
+import { useInferenceRig } from '../helpers/inference.js';
 
-let t: TestDatabase;
-let rig: InferenceRig;
-before(async () => {
-  claudeCodeBinary();
-  t = await createTestDb('pglite');
-  rig = await startInferenceRig(t.db);
-});
-after(async () => {
-  await rig.close();
-  await t.drop();
-});
+before(() => claudeCodeBinary()); // install before the rig starts
+const env = useInferenceRig('pglite');
 
 /** Claude Code with nothing but its settings file: no gateway or key in the environment. */
 function claudeWithSettingsOnly(home: string, prompt: string): Promise<{ code: number | null; result: any; stdout: string }> {
@@ -46,28 +36,28 @@ function claudeWithSettingsOnly(home: string, prompt: string): Promise<{ code: n
 }
 
 test('ccag connect --key writes Claude Code settings that work on their own; disconnect undoes it', async () => {
-  const key = (await http(`${rig.gw.url}/admin/v1/keys`, { method: 'POST', token: rig.admin, body: { name: 'laptop' } })).body.key;
+  const key = (await http(`${env.rig.gw.url}/admin/v1/keys`, { method: 'POST', token: env.rig.admin, body: { name: 'laptop' } })).body.key;
   const home = mkdtempSync(join(tmpdir(), 'ccag-connect-home-'));
   // Existing settings: kept, except what would bypass the gateway.
   mkdirSync(join(home, '.claude'));
   writeFileSync(join(home, '.claude', 'settings.json'), JSON.stringify({ theme: 'dark', env: { ANTHROPIC_API_KEY: 'sk-ant-old', CLAUDE_CODE_USE_BEDROCK: '1', MY_VAR: 'x' } }));
 
-  const dry = await ccag(['connect', rig.gw.url, '--key', key, '--dry-run'], { home });
+  const dry = await ccag(['connect', env.rig.gw.url, '--key', key, '--dry-run'], { home });
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /\+ .*"ANTHROPIC_BASE_URL"/);
   assert.match(dry.stdout, /- .*"ANTHROPIC_API_KEY"/);
   assert.equal(JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8')).env.ANTHROPIC_API_KEY, 'sk-ant-old', 'dry run changes nothing');
 
-  const bad = await ccag(['connect', rig.gw.url, '--key', 'sk-ccag-' + 'x'.repeat(43)], { home });
+  const bad = await ccag(['connect', env.rig.gw.url, '--key', 'sk-ccag-' + 'x'.repeat(43)], { home });
   assert.equal(bad.code, 3);
 
-  const connected = await ccag(['connect', rig.gw.url, '--key', key, '--json'], { home });
+  const connected = await ccag(['connect', env.rig.gw.url, '--key', key, '--json'], { home });
   assert.equal(connected.code, 0, connected.stderr);
   const out = JSON.parse(connected.stdout);
   assert.deepEqual(out.removed, ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_USE_BEDROCK']);
   const settings = JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8'));
   assert.equal(settings.theme, 'dark');
-  assert.deepEqual(settings.env, { MY_VAR: 'x', ANTHROPIC_BASE_URL: rig.gw.url });
+  assert.deepEqual(settings.env, { MY_VAR: 'x', ANTHROPIC_BASE_URL: env.rig.gw.url });
   assert.match(settings.apiKeyHelper, /bin\/ccag" token --profile "default"$/);
   assert.equal(JSON.stringify(settings).includes(key), false, 'the key is not in the settings file');
   assert.ok(existsSync(join(home, '.claude', 'settings.json.ccag-backup')));

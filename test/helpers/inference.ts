@@ -1,7 +1,9 @@
+import { after, before } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { emulatorCredentials, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import type { Config } from '../../src/server/config.js';
 import type { Db } from '../../src/db/db.js';
+import { createTestDb, type DbKind, type TestDatabase } from './db.js';
 import { adminToken, http, startGateway, type TestGateway } from './gateway.js';
 
 export interface InferenceRig {
@@ -35,4 +37,21 @@ export async function startInferenceRig(db: Db, options: { emulator?: EmulatorOp
       await emulator.close();
     },
   };
+}
+
+/**
+ * A rig on a fresh database for the tests around it (a file, or a describe block): started
+ * before them, closed after. Read `rig` and `db` inside tests, once started.
+ */
+export function useInferenceRig(kind: DbKind = 'pglite', options: Parameters<typeof startInferenceRig>[1] = {}): { rig: InferenceRig; db: TestDatabase } {
+  const env = {} as { rig: InferenceRig; db: TestDatabase };
+  before(async () => {
+    env.db = await createTestDb(kind);
+    env.rig = await startInferenceRig(env.db.db, options);
+  });
+  after(async () => {
+    await env.rig?.close();
+    await env.db?.drop();
+  });
+  return env;
 }

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PostgresDb } from '../../../src/db/postgres.js';
-import { createPostgresDatabase, createTestDb, dbKinds, type TestDatabase } from '../../helpers/db.js';
+import { createPostgresDatabase, dbKinds } from '../../helpers/db.js';
 import { eventually, http, startGateway, type TestGateway } from '../../helpers/gateway.js';
-import { startInferenceRig, type InferenceRig } from '../../helpers/inference.js';
+import { useInferenceRig } from '../../helpers/inference.js';
 
 describe('model mappings and beta overrides', () => {
-  let t: TestDatabase;
-  let rig: InferenceRig;
-  const api = (path: string, init: Parameters<typeof http>[1] = {}) => http(`${rig.gw.url}/admin/v1${path}`, { token: rig.admin, ...init });
+  const env = useInferenceRig('pglite');
+  const api = (path: string, init: Parameters<typeof http>[1] = {}) => http(`${env.rig.gw.url}/admin/v1${path}`, { token: env.rig.admin, ...init });
   const ask = (model: string, headers: Record<string, string> = {}) =>
-    http(`${rig.gw.url}/v1/messages`, { method: 'POST', apiKey: rig.key, headers, body: { model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] } });
-
-  before(async () => {
-    t = await createTestDb('pglite');
-    rig = await startInferenceRig(t.db);
-  });
-  after(async () => {
-    await rig.close();
-    await t.drop();
-  });
+    http(`${env.rig.gw.url}/v1/messages`, { method: 'POST', apiKey: env.rig.key, headers, body: { model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] } });
 
   test('an unknown model id gets served once an admin maps it, and is listed', async () => {
     assert.equal((await ask('claude-opus-5-5')).status, 404);
@@ -30,8 +20,8 @@ describe('model mappings and beta overrides', () => {
     const res = await ask('claude-opus-5-5');
     assert.equal(res.status, 200);
     assert.equal(res.body.model, 'claude-opus-5-5');
-    assert.equal(rig.emulator.requests.at(-1)!.modelId, 'us.anthropic.claude-opus-4-8');
-    const listed = await http(`${rig.gw.url}/v1/models?limit=1000`, { apiKey: rig.key });
+    assert.equal(env.rig.emulator.requests.at(-1)!.modelId, 'us.anthropic.claude-opus-4-8');
+    const listed = await http(`${env.rig.gw.url}/v1/models?limit=1000`, { apiKey: env.rig.key });
     assert.ok(listed.body.data.some((m: any) => m.id === 'claude-opus-5-5' && m.display_name === 'Opus 5.5 (via 4.8)'));
     const all = await api('/models');
     assert.ok(all.body.data.some((m: any) => m.model === 'claude-sonnet-4-5-20250929' && m.source === 'catalog'));
@@ -46,15 +36,15 @@ describe('model mappings and beta overrides', () => {
 
   test('beta overrides decide what reaches Bedrock', async () => {
     await ask('claude-sonnet-4-5', { 'anthropic-beta': 'interleaved-thinking-2025-05-14' });
-    assert.deepEqual(rig.emulator.requests.at(-1)!.body.anthropic_beta, ['interleaved-thinking-2025-05-14']);
+    assert.deepEqual(env.rig.emulator.requests.at(-1)!.body.anthropic_beta, ['interleaved-thinking-2025-05-14']);
     const deny = await api('/model-betas', { method: 'PUT', body: { model: 'claude-sonnet-4-5-20250929', beta: 'interleaved-thinking-2025-05-14', allowed: false } });
     assert.equal(deny.status, 200);
     await ask('claude-sonnet-4-5', { 'anthropic-beta': 'interleaved-thinking-2025-05-14' });
-    assert.equal(rig.emulator.requests.at(-1)!.body.anthropic_beta, undefined);
+    assert.equal(env.rig.emulator.requests.at(-1)!.body.anthropic_beta, undefined);
     assert.deepEqual((await api('/model-betas')).body.data, [{ model: 'claude-sonnet-4-5-20250929', beta: 'interleaved-thinking-2025-05-14', allowed: false }]);
     assert.equal((await api('/model-betas/claude-sonnet-4-5-20250929/interleaved-thinking-2025-05-14', { method: 'DELETE' })).status, 204);
     await ask('claude-sonnet-4-5', { 'anthropic-beta': 'interleaved-thinking-2025-05-14' });
-    assert.deepEqual(rig.emulator.requests.at(-1)!.body.anthropic_beta, ['interleaved-thinking-2025-05-14']);
+    assert.deepEqual(env.rig.emulator.requests.at(-1)!.body.anthropic_beta, ['interleaved-thinking-2025-05-14']);
     const audit = await api('/audit?action=model.beta');
     assert.equal(audit.body.data.length, 1);
   });

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createTestDb, type TestDatabase } from '../../helpers/db.js';
+import { test } from 'node:test';
 import { http } from '../../helpers/gateway.js';
-import { startInferenceRig, type InferenceRig } from '../../helpers/inference.js';
+import { useInferenceRig } from '../../helpers/inference.js';
 
-let t: TestDatabase;
-let rig: InferenceRig;
-before(async () => {
-  t = await createTestDb('pglite');
-  rig = await startInferenceRig(t.db);
-});
-after(async () => {
-  await rig.close();
-  await t.drop();
-});
+const env = useInferenceRig('pglite');
 
 // Claude Opus 4.8 has no Bedrock CountTokens: count_tokens is the calibrated estimate.
 const model = 'claude-opus-4-8';
@@ -61,7 +51,7 @@ function body(kind: string, size: number): Record<string, unknown> {
 }
 
 const kinds = ['prose', 'cjk', 'image', 'tools', 'mixed'];
-const send = (path: string, b: Record<string, unknown>) => http(`${rig.gw.url}${path}`, { method: 'POST', apiKey: rig.key, body: b });
+const send = (path: string, b: Record<string, unknown>) => http(`${env.rig.gw.url}${path}`, { method: 'POST', apiKey: env.rig.key, body: b });
 
 test('count_tokens without Bedrock CountTokens learns from real requests: actual ≤ estimate ≤ 1.15 × actual on held-out inputs', async () => {
   // Warm-up: ordinary traffic; Bedrock reports each request's input tokens.
@@ -69,7 +59,7 @@ test('count_tokens without Bedrock CountTokens learns from real requests: actual
     const res = await send('/v1/messages', { ...body(kinds[i % kinds.length]!, 1 + ((i * 7) % 19)), max_tokens: 50 });
     assert.equal(res.status, 200, JSON.stringify(res.body));
   }
-  assert.equal(rig.emulator.requests.filter((r) => r.operation === 'CountTokens').length, 0);
+  assert.equal(env.rig.emulator.requests.filter((r) => r.operation === 'CountTokens').length, 0);
   for (const kind of kinds) {
     for (const size of [3, 12, 31]) {
       const held = body(kind, size);

@@ -1,30 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { request } from 'undici';
 import { countEmulatedTokens } from '../../../src/emulator/index.js';
-import { createTestDb, type TestDatabase } from '../../helpers/db.js';
 import { eventually, http } from '../../helpers/gateway.js';
-import { startInferenceRig, type InferenceRig } from '../../helpers/inference.js';
+import { useInferenceRig } from '../../helpers/inference.js';
 
 describe('the official Anthropic SDK through the gateway to the Bedrock emulator', () => {
-  let t: TestDatabase;
-  let rig: InferenceRig;
+  const env = useInferenceRig('pglite', { gateway: { pingIntervalMs: 200 } });
   let client: Anthropic;
-
-  before(async () => {
-    t = await createTestDb('pglite');
-    rig = await startInferenceRig(t.db, { gateway: { pingIntervalMs: 200 } });
-    client = rig.sdk();
-  });
-  after(async () => {
-    await rig.close();
-    await t.drop();
+  before(() => {
+    client = env.rig.sdk();
   });
 
   const requestsRows = async (id: string) => {
-    await rig.gw.gateway.inference.requestLog.flush();
-    return (await t.db.query<any>('SELECT * FROM requests WHERE id = $1', [id])).rows;
+    await env.rig.gw.gateway.inference.requestLog.flush();
+    return (await env.db.db.query<any>('SELECT * FROM requests WHERE id = $1', [id])).rows;
   };
 
   test('messages.create: the answer, the model echoed, complete usage, and a request record', async () => {
@@ -40,7 +31,7 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
     assert.equal('amazon-bedrock-invocationMetrics' in msg, false);
     const requestId = res.response.headers.get('request-id')!;
     assert.match(requestId, /^req_/);
-    const last = rig.emulator.requests.at(-1)!;
+    const last = env.rig.emulator.requests.at(-1)!;
     assert.equal(last.operation, 'InvokeModel');
     assert.equal(last.modelId, 'us.anthropic.claude-sonnet-4-5-20250929-v1:0');
     assert.deepEqual(last.outcome, { ok: true });
@@ -69,7 +60,7 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
     assert.equal(types[0], 'message_start');
     assert.equal(types.at(-1), 'message_stop');
     assert.ok(types.includes('content_block_delta'));
-    assert.deepEqual(rig.emulator.requests.at(-1)!.outcome, { ok: true });
+    assert.deepEqual(env.rig.emulator.requests.at(-1)!.outcome, { ok: true });
   });
 
   test('messages.stream: tool use with input_json_delta, and the turn after the tool result', async () => {
@@ -97,13 +88,13 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
   test('countTokens: Bedrock CountTokens where the model has it, the estimate elsewhere', async () => {
     const params = { model: 'claude-sonnet-4-5', messages: [{ role: 'user' as const, content: 'How many tokens is this sentence?' }] };
     const counted = await client.messages.countTokens(params);
-    const seen = rig.emulator.requests.at(-1)!;
+    const seen = env.rig.emulator.requests.at(-1)!;
     assert.equal(seen.operation, 'CountTokens');
     assert.equal(seen.modelId, 'anthropic.claude-sonnet-4-5-20250929-v1:0');
     assert.equal(counted.input_tokens, countEmulatedTokens(seen.body));
     const estimated = await client.messages.countTokens({ ...params, model: 'claude-opus-4-8' });
     assert.ok(estimated.input_tokens > 0);
-    assert.notEqual(rig.emulator.requests.at(-1)!.operation === 'CountTokens' && rig.emulator.requests.at(-1)!.modelId.includes('opus-4-8'), true);
+    assert.notEqual(env.rig.emulator.requests.at(-1)!.operation === 'CountTokens' && env.rig.emulator.requests.at(-1)!.modelId.includes('opus-4-8'), true);
   });
 
   test('models.list and models.retrieve in Anthropic\'s shape', async () => {
@@ -122,10 +113,10 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
   test('errors reach the SDK as its error classes', async () => {
     const ask = (content: string, model = 'claude-sonnet-4-5') => client.messages.create({ model, max_tokens: 100, messages: [{ role: 'user', content }] });
     await assert.rejects(ask('too much [[too-long]]'), (e: any) => e instanceof Anthropic.BadRequestError && /prompt is too long/.test(e.message));
-    await assert.rejects(rig.sdk({ apiKey: 'sk-ccag-' + 'x'.repeat(43) }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError);
-    const limited = await http(`${rig.gw.url}/admin/v1/keys`, { method: 'POST', token: rig.admin, body: { name: 'haiku-only', models: ['claude-haiku-4-5'] } });
+    await assert.rejects(env.rig.sdk({ apiKey: 'sk-ccag-' + 'x'.repeat(43) }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError);
+    const limited = await http(`${env.rig.gw.url}/admin/v1/keys`, { method: 'POST', token: env.rig.admin, body: { name: 'haiku-only', models: ['claude-haiku-4-5'] } });
     await assert.rejects(
-      rig.sdk({ apiKey: limited.body.key }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      env.rig.sdk({ apiKey: limited.body.key }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
       (e: any) => e instanceof Anthropic.PermissionDeniedError && /claude-sonnet-4-5/.test(e.message),
     );
     await assert.rejects(ask('hi', 'claude-nonexistent-9'), (e: any) => e instanceof Anthropic.NotFoundError && e.message.includes('model: claude-nonexistent-9'));
@@ -136,8 +127,8 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
   });
 
   test('bad requests get Anthropic-shaped 400s and nothing reaches Bedrock', async () => {
-    const before = rig.emulator.requests.length;
-    const post = (init: Parameters<typeof http>[1]) => http(`${rig.gw.url}/v1/messages`, { method: 'POST', apiKey: rig.key, ...init });
+    const before = env.rig.emulator.requests.length;
+    const post = (init: Parameters<typeof http>[1]) => http(`${env.rig.gw.url}/v1/messages`, { method: 'POST', apiKey: env.rig.key, ...init });
     const cases: [Parameters<typeof http>[1], RegExp][] = [
       [{ rawBody: '{"model": "claude-sonnet-4-5",' }, /not valid JSON/],
       [{ rawBody: '[1,2]' }, /must be a JSON object/],
@@ -155,10 +146,10 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
       assert.match(res.body.error.message, message);
       assert.match(res.body.request_id, /^req_/);
     }
-    const anonymous = await http(`${rig.gw.url}/v1/messages`, { method: 'POST', body: { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [] } });
+    const anonymous = await http(`${env.rig.gw.url}/v1/messages`, { method: 'POST', body: { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [] } });
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.body.error.type, 'authentication_error');
-    assert.equal(rig.emulator.requests.length, before);
+    assert.equal(env.rig.emulator.requests.length, before);
   });
 
   test('a mid-stream Bedrock failure arrives as an SSE error event', async () => {
@@ -167,9 +158,9 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
   });
 
   test('pings keep a silent stream alive; usage of an abandoned stream is still recorded', async () => {
-    const res = await request(`${rig.gw.url}/v1/messages`, {
+    const res = await request(`${env.rig.gw.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'x-api-key': rig.key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      headers: { 'x-api-key': env.rig.key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
       body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'slowly [[slow:700]] [[long:6]]' }] }),
     });
     assert.equal(res.statusCode, 200);
@@ -192,7 +183,7 @@ describe('the official Anthropic SDK through the gateway to the Bedrock emulator
 
   test('every request the SDK made reached Bedrock valid', () => {
     // Scripted failures (throttling, 5xx, a mid-stream error, a too-long prompt) aside, Bedrock refused nothing.
-    const invalid = rig.emulator.requests.filter(
+    const invalid = env.rig.emulator.requests.filter(
       (r) => !r.outcome.ok && r.outcome.exception === 'ValidationException' && !/Input is too long/.test(r.outcome.message),
     );
     assert.deepEqual(invalid.map((r) => (r.outcome as any).message), []);

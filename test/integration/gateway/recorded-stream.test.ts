@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { recordedScript } from '../../helpers/recorded-stream.js';
-import { after, before, test } from 'node:test';
-import { createTestDb, type TestDatabase } from '../../helpers/db.js';
+import { test } from 'node:test';
 import { http } from '../../helpers/gateway.js';
-import { startInferenceRig, type InferenceRig } from '../../helpers/inference.js';
+import { useInferenceRig } from '../../helpers/inference.js';
 
 /** Server-sent events as [name, parsed data] pairs. */
 function parseSse(text: string): [string, unknown][] {
@@ -19,21 +18,12 @@ function parseSse(text: string): [string, unknown][] {
 }
 
 
-let t: TestDatabase;
-let rig: InferenceRig;
-before(async () => {
-  t = await createTestDb('pglite');
-  rig = await startInferenceRig(t.db, { emulator: { script: () => recordedScript } });
-});
-after(async () => {
-  await rig.close();
-  await t.drop();
-});
+const env = useInferenceRig('pglite', { emulator: { script: () => recordedScript } });
 
 test("the recorded Bedrock stream comes out of the gateway as Anthropic's SSE, without Bedrock's metrics", async () => {
-  const res = await http(`${rig.gw.url}/v1/messages`, {
+  const res = await http(`${env.rig.gw.url}/v1/messages`, {
     method: 'POST',
-    apiKey: rig.key,
+    apiKey: env.rig.key,
     body: { model: 'claude-sonnet-4-5-20250929', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'Hi' }] },
   });
   assert.equal(res.status, 200);

@@ -1,31 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ccag, cliHome } from '../../helpers/cli.js';
-import { createTestDb, type TestDatabase } from '../../helpers/db.js';
 import { adminPassword, http } from '../../helpers/gateway.js';
-import { startInferenceRig, type InferenceRig } from '../../helpers/inference.js';
+import { useInferenceRig } from '../../helpers/inference.js';
 
-let t: TestDatabase;
-let rig: InferenceRig;
-const api = (path: string, init: Parameters<typeof http>[1] = {}) => http(`${rig.gw.url}/admin/v1${path}`, { token: rig.admin, ...init });
+const api = (path: string, init: Parameters<typeof http>[1] = {}) => http(`${env.rig.gw.url}/admin/v1${path}`, { token: env.rig.admin, ...init });
 const ask = (key: string, content = 'hi') =>
-  http(`${rig.gw.url}/v1/messages`, { method: 'POST', apiKey: key, body: { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content }] } });
+  http(`${env.rig.gw.url}/v1/messages`, { method: 'POST', apiKey: key, body: { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content }] } });
 
-before(async () => {
-  t = await createTestDb('pglite');
-  rig = await startInferenceRig(t.db);
-});
-after(async () => {
-  await rig.close();
-  await t.drop();
-});
+const env = useInferenceRig('pglite');
 
 test('a budget set mid-period counts the spend already made; blocking answers 429 billing_error naming it', async () => {
   await api('/users', { method: 'POST', body: { email: 'spender@x.io' } });
   const key = (await api('/keys', { method: 'POST', body: { name: 'spender', user: 'spender@x.io' } })).body.key;
   for (let i = 0; i < 3; i++) assert.equal((await ask(key)).status, 200);
-  await rig.gw.gateway.inference.requestLog.flush();
-  const spent = Number((await t.db.query<{ c: number }>('SELECT sum(cost_micros)::bigint AS c FROM requests')).rows[0]!.c);
+  await env.rig.gw.gateway.inference.requestLog.flush();
+  const spent = Number((await env.db.db.query<{ c: number }>('SELECT sum(cost_micros)::bigint AS c FROM requests')).rows[0]!.c);
   assert.ok(spent > 0);
 
   // A budget just above what was spent: the next request's reservation does not fit.
@@ -47,8 +37,8 @@ test('a budget set mid-period counts the spend already made; blocking answers 42
   assert.equal(ok.status, 200);
   assert.ok(Number(ok.headers['x-ccag-budget-remaining-usd']) > 9.99);
   assert.match(String(ok.headers['x-ccag-budget-resets']), /T00:00:00\.000Z$/);
-  await rig.gw.gateway.inference.requestLog.flush();
-  const events = await t.db.query<{ pct: number }>('SELECT pct FROM budget_events');
+  await env.rig.gw.gateway.inference.requestLog.flush();
+  const events = await env.db.db.query<{ pct: number }>('SELECT pct FROM budget_events');
   assert.deepEqual(events.rows, [], 'no threshold of the raised budget was crossed');
 });
 
@@ -56,7 +46,7 @@ test('a budget without a block rule never blocks; a throttle rule limits request
   await api('/teams', { method: 'POST', body: { name: 'slow' } });
   const key = (await api('/keys', { method: 'POST', body: { name: 'slow', team: 'slow' } })).body.key;
   assert.equal((await ask(key)).status, 200);
-  await rig.gw.gateway.inference.requestLog.flush();
+  await env.rig.gw.gateway.inference.requestLog.flush();
   const set = await api('/budgets', {
     method: 'PUT',
     body: { scope: 'team', target: 'slow', amount_usd: 0.000001, period: 'weekly', rules: [{ pct: 50, action: 'notify' }, { pct: 100, action: 'throttle', rpm: 2 }] },
@@ -66,7 +56,7 @@ test('a budget without a block rule never blocks; a throttle rule limits request
   assert.equal(new Date(set.body.period_start).getUTCDay(), 1, 'weeks start on Monday');
   // Learn the spend at the next settle, then two requests a minute pass and the third is throttled.
   assert.equal((await ask(key)).status, 200);
-  await rig.gw.gateway.inference.requestLog.flush();
+  await env.rig.gw.gateway.inference.requestLog.flush();
   const answers = [];
   for (let i = 0; i < 3; i++) answers.push(await ask(key));
   assert.deepEqual(answers.map((a) => a.status), [200, 200, 429]);
@@ -79,7 +69,7 @@ test('a budget without a block rule never blocks; a throttle rule limits request
 
 test('ccag budgets: set, list, show and clear; team admins only within their team', async () => {
   const home = cliHome();
-  await ccag(['login', rig.gw.url, '--username', 'admin', '--password-stdin'], { stdin: adminPassword, home });
+  await ccag(['login', env.rig.gw.url, '--username', 'admin', '--password-stdin'], { stdin: adminPassword, home });
   await ccag(['teams', 'create', 'blue'], { home });
   const set = await ccag(['budgets', 'set', '--team', 'blue', '--amount', '250', '--period', 'monthly', '--rule', '75:notify', '--rule', '90:throttle=10', '--rule', '100:block', '--json'], { home });
   assert.equal(set.code, 0, set.stderr);
@@ -96,12 +86,12 @@ test('ccag budgets: set, list, show and clear; team admins only within their tea
   assert.equal(twoTargets.code, 2);
 
   await api('/users', { method: 'POST', body: { email: 'lead@blue.io', role: 'team_admin', team: 'blue', password: adminPassword } });
-  const lead = await http(`${rig.gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'lead@blue.io', password: adminPassword } });
-  const own = await http(`${rig.gw.url}/admin/v1/budgets`, { method: 'PUT', token: lead.body.token, body: { scope: 'user', target: 'lead@blue.io', amount_usd: 5 } });
+  const lead = await http(`${env.rig.gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'lead@blue.io', password: adminPassword } });
+  const own = await http(`${env.rig.gw.url}/admin/v1/budgets`, { method: 'PUT', token: lead.body.token, body: { scope: 'user', target: 'lead@blue.io', amount_usd: 5 } });
   assert.equal(own.status, 200);
-  const other = await http(`${rig.gw.url}/admin/v1/budgets`, { method: 'PUT', token: lead.body.token, body: { scope: 'team', target: 'slow', amount_usd: 5 } });
+  const other = await http(`${env.rig.gw.url}/admin/v1/budgets`, { method: 'PUT', token: lead.body.token, body: { scope: 'team', target: 'slow', amount_usd: 5 } });
   assert.equal(other.status, 403);
-  const seen = await http(`${rig.gw.url}/admin/v1/budgets`, { token: lead.body.token });
+  const seen = await http(`${env.rig.gw.url}/admin/v1/budgets`, { token: lead.body.token });
   assert.deepEqual(seen.body.data.map((b: any) => b.target).sort(), ['blue', 'lead@blue.io']);
 
   const keyed = JSON.parse((await ccag(['keys', 'create', '--name', 'capped', '--budget', '12.5', '--json'], { home })).stdout);

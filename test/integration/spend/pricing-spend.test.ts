@@ -1,36 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ccag, cliHome } from '../../helpers/cli.js';
-import { createTestDb, type TestDatabase } from '../../helpers/db.js';
 import { adminPassword, http } from '../../helpers/gateway.js';
-import { startInferenceRig, type InferenceRig } from '../../helpers/inference.js';
+import { useInferenceRig } from '../../helpers/inference.js';
 
-let t: TestDatabase;
-let rig: InferenceRig;
-const api = (path: string, init: Parameters<typeof http>[1] = {}) => http(`${rig.gw.url}/admin/v1${path}`, { token: rig.admin, ...init });
+const api = (path: string, init: Parameters<typeof http>[1] = {}) => http(`${env.rig.gw.url}/admin/v1${path}`, { token: env.rig.admin, ...init });
 const ask = (key: string, model: string, content = 'hi') =>
-  http(`${rig.gw.url}/v1/messages`, { method: 'POST', apiKey: key, body: { model, max_tokens: 50, messages: [{ role: 'user', content }] } });
+  http(`${env.rig.gw.url}/v1/messages`, { method: 'POST', apiKey: key, body: { model, max_tokens: 50, messages: [{ role: 'user', content }] } });
 
-before(async () => {
-  t = await createTestDb('postgres');
-  rig = await startInferenceRig(t.db);
-});
-after(async () => {
-  await rig.close();
-  await t.drop();
-});
+const env = useInferenceRig('postgres');
 
 test('every request is priced from the list; a model with no price is charged the fallback and flagged', async () => {
-  const res = await ask(rig.key, 'claude-sonnet-4-5');
+  const res = await ask(env.rig.key, 'claude-sonnet-4-5');
   assert.equal(res.status, 200);
   await api('/models/custom-profile', { method: 'PUT', body: { bedrock_model: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc' } });
-  const custom = await ask(rig.key, 'custom-profile');
+  const custom = await ask(env.rig.key, 'custom-profile');
   assert.equal(custom.status, 200, JSON.stringify(custom.body));
-  await rig.gw.gateway.inference.requestLog.flush();
-  const { rows } = await t.db.query<any>('SELECT model, input_tokens, output_tokens, cost_micros, priced, price_model FROM requests ORDER BY at');
+  await env.rig.gw.gateway.inference.requestLog.flush();
+  const { rows } = await env.db.db.query<any>('SELECT model, input_tokens, output_tokens, cost_micros, priced, price_model FROM requests ORDER BY at');
   const [sonnet, unpriced] = rows;
   // us. profile: regional, 10% over the $3/$15 list price
   assert.equal(sonnet.cost_micros, Math.round((sonnet.input_tokens * 3 + sonnet.output_tokens * 15) * 1.1));
@@ -46,9 +36,9 @@ test('every request is priced from the list; a model with no price is charged th
   assert.equal(set.status, 200);
   assert.equal(set.body.cache_read, 0.1);
   assert.equal(set.body.source, 'admin');
-  await ask(rig.key, 'custom-profile');
-  await rig.gw.gateway.inference.requestLog.flush();
-  const last = (await t.db.query<any>('SELECT input_tokens, output_tokens, cost_micros, priced FROM requests ORDER BY at DESC LIMIT 1')).rows[0];
+  await ask(env.rig.key, 'custom-profile');
+  await env.rig.gw.gateway.inference.requestLog.flush();
+  const last = (await env.db.db.query<any>('SELECT input_tokens, output_tokens, cost_micros, priced FROM requests ORDER BY at DESC LIMIT 1')).rows[0];
   assert.equal(last.priced, true);
   assert.equal(last.cost_micros, last.input_tokens * 1 + last.output_tokens * 2);
   assert.equal((await api('/pricing/custom-profile', { method: 'DELETE' })).status, 204);
@@ -65,7 +55,7 @@ test('spend reports group, sum and scope by role; the CLI prints the same number
   const byUser = await api('/spend?by=user');
   const ann = byUser.body.data.find((r: any) => r.group === 'ann@red.io');
   assert.equal(ann.requests, 3);
-  const { rows } = await t.db.query<any>(`SELECT sum(cost_micros)::bigint AS c, sum(input_tokens)::int AS i FROM requests r JOIN users u ON u.id = r.user_id WHERE u.email = 'ann@red.io'`);
+  const { rows } = await env.db.db.query<any>(`SELECT sum(cost_micros)::bigint AS c, sum(input_tokens)::int AS i FROM requests r JOIN users u ON u.id = r.user_id WHERE u.email = 'ann@red.io'`);
   assert.equal(ann.cost_usd, Number(rows[0].c) / 1e6);
   assert.equal(ann.input_tokens, rows[0].i);
   const byTeam = await api('/spend?by=team');
@@ -77,20 +67,20 @@ test('spend reports group, sum and scope by role; the CLI prints the same number
   assert.equal((await api('/spend?by=planet')).status, 400);
 
   // Ann sees only her own spend.
-  const login = await http(`${rig.gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'ann@red.io', password: adminPassword } });
-  const own = await http(`${rig.gw.url}/admin/v1/spend?by=user`, { token: login.body.token });
+  const login = await http(`${env.rig.gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'ann@red.io', password: adminPassword } });
+  const own = await http(`${env.rig.gw.url}/admin/v1/spend?by=user`, { token: login.body.token });
   assert.deepEqual(own.body.data.map((r: any) => r.group), ['ann@red.io']);
   // A team admin without a team sees only itself, and filters outside its reach reveal nothing.
   await api('/users', { method: 'POST', body: { email: 'loner@x.io', role: 'team_admin', password: adminPassword } });
-  const loner = await http(`${rig.gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'loner@x.io', password: adminPassword } });
+  const loner = await http(`${env.rig.gw.url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'loner@x.io', password: adminPassword } });
   for (const query of ['user=ann@red.io', 'team=red', 'user=nobody@x.io']) {
-    const res = await http(`${rig.gw.url}/admin/v1/spend?by=user&${query}`, { token: loner.body.token });
+    const res = await http(`${env.rig.gw.url}/admin/v1/spend?by=user&${query}`, { token: loner.body.token });
     assert.equal(res.status, 200, query);
     assert.deepEqual(res.body.data, [], query);
   }
 
   const home = cliHome();
-  await ccag(['login', rig.gw.url, '--username', 'admin', '--password-stdin'], { stdin: adminPassword, home });
+  await ccag(['login', env.rig.gw.url, '--username', 'admin', '--password-stdin'], { stdin: adminPassword, home });
   const spendJson = await ccag(['spend', '--by', 'team', '--json'], { home });
   assert.equal(spendJson.code, 0, spendJson.stderr);
   const json = JSON.parse(spendJson.stdout);
