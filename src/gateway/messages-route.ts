@@ -143,7 +143,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.costMicros = costMicros(record, price, { regional: isRegionalProfile(call.model.bedrockModelId) });
     record.priced = priced;
     record.priceModel = model;
-    if (call.model.info?.countTokens || !usage.input_tokens) return;
+    if (call.model.info?.countTokens || !usage.input_tokens || !inference.tokenEstimator.wantsObservation(modelKey(call.model))) return;
     const total = usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
     inference.tokenEstimator.observe(modelKey(call.model), tokenFeatures(call.body), total);
   }

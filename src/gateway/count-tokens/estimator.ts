@@ -35,6 +35,8 @@ interface ModelState {
   total: number;
   /** Largest relative under-estimate of the current fit over the window. */
   worstUnder: number;
+  /** Requests passed over since the last one learned from (once the window is full). */
+  skipped: number;
 }
 
 const vector = (f: TokenFeatures): number[] => featureNames.map((n) => f[n]);
@@ -54,7 +56,7 @@ export class TokenEstimator {
   observe(model: string, f: TokenFeatures, actual: number): void {
     if (!(actual > 0)) return;
     let m = this.models.get(model);
-    if (!m) this.models.set(model, (m = { rates: [...priorVector], observations: [], total: 0, worstUnder: 0 }));
+    if (!m) this.models.set(model, (m = { rates: [...priorVector], observations: [], total: 0, worstUnder: 0, skipped: 0 }));
     m.observations.push({ x: vector(f), actual });
     if (m.observations.length > window) m.observations.shift();
     m.total++;
@@ -66,6 +68,17 @@ export class TokenEstimator {
       m.rates = fitRates(m.observations);
     }
     m.worstUnder = Math.max(0, ...m.observations.map((o) => o.actual / Math.max(1e-9, dot(m!.rates, o.x)) - 1));
+  }
+
+  /**
+   * Whether to learn from the next request of a model: always until its window is full, then
+   * one in eight (measuring a request walks its whole body).
+   */
+  wantsObservation(model: string): boolean {
+    const m = this.models.get(model);
+    if (!m || m.total < window) return true;
+    m.skipped = (m.skipped + 1) % 8;
+    return m.skipped === 0;
   }
 
   observations(model: string): number {

@@ -71,3 +71,14 @@ test('a feature never seen in training keeps its generous prior (no under-count 
   const image = request('image', 4);
   assert.ok(estimator.estimate('m', tokenFeatures(image)) >= reportedTokens(image));
 });
+
+test('once a model has a full window of observations, one request in eight is measured', () => {
+  const estimator = new TokenEstimator();
+  const body = request('latin', 3);
+  for (let i = 0; i < 256; i++) {
+    assert.equal(estimator.wantsObservation('m'), true);
+    estimator.observe('m', tokenFeatures(body), reportedTokens(body));
+  }
+  const wanted = Array.from({ length: 64 }, () => estimator.wantsObservation('m')).filter(Boolean).length;
+  assert.equal(wanted, 8);
+});
