@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runEmulatorCommand } from '../../emulator/index.js';
 import { action } from '../action.js';
 import { usageError } from '../errors.js';
 
@@ -13,6 +12,7 @@ export function emulatorCommand(): Command {
       action<{ port: string; host: string; region: string }>(async (_ctx, _args, o) => {
         const port = Number(o.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port: "${o.port}" is not a port number`);
+        const { runEmulatorCommand } = await import('../server-side.js');
         const emulator = await runEmulatorCommand({ port, host: o.host, region: o.region });
         const stop = () => void emulator.close().then(() => process.exit(0));
         process.on('SIGTERM', stop);

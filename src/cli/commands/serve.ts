@@ -1,10 +1,5 @@
 import { Command, Option } from 'commander';
-import { migrate } from '../../db/migrate.js';
-import { openDb } from '../../db/open.js';
 import { loadConfig, settings, type Config } from '../../server/config.js';
-import { createGateway } from '../../server/gateway.js';
-import { exitOnSignals } from '../../server/shutdown.js';
-import { createLogger } from '../../telemetry/logger.js';
 import { action } from '../action.js';
 
 /** Adds one flag per configuration setting that has one, from the settings table. */
@@ -30,6 +25,7 @@ export function serveCommand(): Command {
   const attributes = addConfigOptions(serve);
   serve.action(
     action<Record<string, unknown>>(async (_ctx, _args, options) => {
+      const { createGateway, exitOnSignals } = await import('../server-side.js');
       const gateway = await createGateway(configFrom(options, attributes));
       exitOnSignals(gateway);
       await gateway.listen();
@@ -43,6 +39,7 @@ export function migrateCommand(): Command {
   const attributes = addConfigOptions(command, ['databaseUrl', 'dataDir', 'logLevel']);
   command.action(
     action<Record<string, unknown>>(async (ctx, _args, options) => {
+      const { createLogger, migrate, openDb } = await import('../server-side.js');
       const config = configFrom(options, attributes);
       const db = await openDb(config, createLogger(config.logLevel));
       try {
