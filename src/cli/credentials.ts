@@ -95,3 +95,8 @@ export async function deleteSecret(account: string): Promise<void> {
     // nothing stored
   }
 }
+
+/** Where secrets go on this machine: the OS keychain, or the 0600 file. */
+export async function credentialStoreKind(): Promise<'keychain' | 'file'> {
+  return (await store()) === fileStore ? 'file' : 'keychain';
+}

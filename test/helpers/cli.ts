@@ -18,18 +18,21 @@ export function cliHome(): string {
 }
 
 /** Runs the built `ccag` binary with no TTY, like a CI shell would. */
-export function ccag(args: string[], opts: { env?: Record<string, string | undefined>; stdin?: string; home?: string } = {}): Promise<CliResult> {
+export function ccag(args: string[], opts: { env?: Record<string, string | undefined>; stdin?: string; home?: string; cwd?: string; onStderr?: (text: string) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, CCAG_URL: undefined, CCAG_TOKEN: undefined, HOME: opts.home ?? cliHome(), XDG_CONFIG_HOME: undefined, ...opts.env })) {
       if (v !== undefined) env[k] = v;
     }
     env.CCAG_CREDENTIAL_STORE ??= 'file';
-    const child = spawn(process.execPath, [ccagBin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ccagBin, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(opts.stdin ?? '');
