@@ -27,6 +27,10 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
 
   app.post('/auth/logout', { config: { access: adminApi() } }, async (req, reply) => {
     const p = principalOf(req);
+    if (p.method === 'token') {
+      await services.sso.deviceSessions.end(p.sessionId!, 'signed out');
+      return reply.code(204).send();
+    }
     if (!p.sessionId) throw invalidRequest('logout ends a login session; to stop a key from working, revoke it (ccag keys revoke)');
     const sessionId = p.sessionId;
     await mutate(services, req, async (m) => {

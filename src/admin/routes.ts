@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../server/services.js';
 import { auditRoutes } from './audit-routes.js';
+import { deviceRoutes } from './device-routes.js';
+import { idpRoutes } from './idp-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { keyRoutes } from './key-routes.js';
 import { modelRoutes } from './model-routes.js';
@@ -22,4 +24,6 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(pricingRoutes, opts);
   await app.register(spendRoutes, opts);
   await app.register(budgetRoutes, opts);
+  await app.register(idpRoutes, opts);
+  await app.register(deviceRoutes, opts);
 }

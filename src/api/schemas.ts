@@ -163,6 +163,36 @@ export const setBudgetRequest = z.strictObject({
 });
 
 // Responses. Times are RFC 3339 UTC strings; ids are UUIDs.
+const idpName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const claimName = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_:./-]+$/, 'must be a claim name such as email, preferred_username, upn, oid or sub');
+const emailDomain = z.string().trim().toLowerCase().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a domain such as example.com');
+const scope = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be an OAuth scope');
+export const groupMapping = z
+  .strictObject({ group: z.string().min(1).max(300), team: ref.optional(), role: z.enum(roles).optional() })
+  .refine((m) => m.team !== undefined || m.role !== undefined, 'a group mapping sets a team, a role, or both');
+const idpFields = {
+  issuer: z.url('must be the issuer or discovery URL, such as https://login.example.com'),
+  client_id: z.string().trim().min(1).max(300),
+  client_secret: z.string().min(1).max(4096).nullable().optional(),
+  scopes: z.array(scope).min(1).max(30).refine((s) => s.includes('openid'), 'must include openid').optional(),
+  user_claim: claimName.optional(),
+  groups_claim: claimName.optional(),
+  allowed_domains: z.array(emailDomain).max(100).optional(),
+  auto_provision: z.boolean().optional(),
+  default_role: z.enum(roles).optional(),
+  default_team: ref.nullable().optional(),
+  group_mappings: z.array(groupMapping).max(500).optional(),
+  enabled: z.boolean().optional(),
+};
+export const createIdpRequest = z.strictObject({ name: idpName, ...idpFields });
+export const updateIdpRequest = z.strictObject({
+  name: idpName.optional(),
+  ...idpFields,
+  issuer: idpFields.issuer.optional(),
+  client_id: idpFields.client_id.optional(),
+});
+export const deviceSessionListQuery = listQuery.extend({ user: ref.optional(), all: z.enum(['true', 'false']).optional() });
+
 export interface Team {
   id: string;
   name: string;
@@ -230,7 +260,7 @@ export interface Me {
   user: User | null;
   team: { id: string; name: string } | null;
   role: Role;
-  auth: { method: 'key' | 'session'; key_id?: string; key_prefix?: string; scope: KeyScope; expires_at: string | null };
+  auth: { method: 'key' | 'session' | 'token'; key_id?: string; key_prefix?: string; scope: KeyScope; expires_at: string | null };
 }
 
 export interface LoginResponse {
@@ -249,7 +279,15 @@ export interface WellKnown {
   version: string;
   public_url: string;
   admin_api: string;
+  /** `sso` (device login through an IdP) and/or `password`. */
   login_methods: string[];
+  identity_providers: string[];
+  device_authorization_endpoint: string;
+  token_endpoint: string;
+  revocation_endpoint: string;
+  access_token_ttl_seconds: number;
+  /** The client id `ccag connect` uses for device login. */
+  client_id: string;
 }
 
 export interface ModelMappingView {
@@ -321,4 +359,52 @@ export interface BudgetEvent {
   action: 'notify' | 'throttle' | 'block';
   at: string;
   spent_usd: number;
+}
+
+export interface IdentityProvider {
+  id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  /** Whether a client secret is stored; the secret itself is never returned. */
+  has_client_secret: boolean;
+  scopes: string[];
+  user_claim: string;
+  groups_claim: string;
+  allowed_domains: string[];
+  auto_provision: boolean;
+  default_role: Role;
+  default_team: string | null;
+  group_mappings: { group: string; team: string | null; role: Role | null }[];
+  enabled: boolean;
+  /** Created from OIDC_ISSUER at start: the environment keeps issuer, client id and secret in line. */
+  seeded_from_env: boolean;
+  /** The redirect URI to register at the IdP. */
+  redirect_uri: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdpTestResult {
+  ok: boolean;
+  issuer: string | null;
+  authorization_endpoint: string | null;
+  token_endpoint: string | null;
+  error: string | null;
+}
+
+/** A signed-in device (device login): the refresh-token family behind `ccag token`. */
+export interface DeviceSession {
+  id: string;
+  user_id: string;
+  user: string;
+  client_id: string;
+  idp: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  expires_at: string;
+  last_refresh_at: string | null;
+  revoked_at: string | null;
+  revoked_reason: string | null;
 }

@@ -1,5 +1,6 @@
 import { forbidden, unauthenticated } from '../api/errors.js';
 import { roles as allRoles, type KeyScope, type Role } from '../api/schemas.js';
+import { parseCookies, sessionCookie } from './cookies.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
 
@@ -27,13 +28,24 @@ export function credentialFrom(headers: Record<string, string | string[] | undef
   return undefined;
 }
 
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export async function authorize(
   access: Access,
-  headers: Record<string, string | string[] | undefined>,
+  req: { method: string; headers: Record<string, string | string[] | undefined> },
   credentials: CredentialCache,
+  publicUrl: string,
 ): Promise<Principal | undefined> {
   if (access.anonymous) return undefined;
-  const credential = credentialFrom(headers);
+  let credential = credentialFrom(req.headers);
+  if (!credential) {
+    // The portal's session cookie. A cookie rides along on cross-site requests too, so a
+    // change made with one must come from a page of this gateway (CSRF).
+    credential = parseCookies(req.headers.cookie as string | undefined)[sessionCookie];
+    if (credential && !safeMethods.has(req.method) && !sameOrigin(req.headers, publicUrl)) {
+      throw forbidden('cross-site request refused: a change made with the session cookie must come from this gateway\'s pages');
+    }
+  }
   if (!credential) throw unauthenticated('missing credentials: send an API key in x-api-key or Authorization: Bearer');
   const principal = await credentials.authenticate(credential);
   if (!access.scopes.includes(principal.scope)) {
@@ -43,4 +55,15 @@ export async function authorize(
     throw forbidden(`this needs the role ${access.roles.join(' or ')}; you are ${principal.role}`);
   }
   return principal;
+}
+
+/** The request's Origin (or, without one, Referer) is the gateway's own. */
+function sameOrigin(headers: Record<string, string | string[] | undefined>, publicUrl: string): boolean {
+  const source = headers.origin ?? headers.referer;
+  if (typeof source !== 'string') return false;
+  try {
+    return new URL(source).origin === new URL(publicUrl).origin;
+  } catch {
+    return false;
+  }
 }

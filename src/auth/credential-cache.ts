@@ -3,7 +3,9 @@ import { unauthenticated } from '../api/errors.js';
 import type { Role } from '../api/schemas.js';
 import type { Db, Queryable } from '../db/db.js';
 import { findKeyCredential, type KeyCredentialRow } from '../db/repos/keys.js';
+import { findDeviceSessionCredential } from '../db/repos/device-sessions.js';
 import { findSessionCredential, type SessionCredentialRow } from '../db/repos/sessions.js';
+import { AccessTokenError, looksLikeJwt, type AccessTokenSigner } from './access-token.js';
 import { limitSubject, type Principal } from './principal.js';
 import { hashSecret } from './random-token.js';
 import { isSessionToken } from './session-token.js';
@@ -46,6 +48,8 @@ export class CredentialCache {
   constructor(
     private readonly db: Db,
     private readonly log?: Logger,
+    /** Verifies gateway access tokens (JWTs); without it they are refused. */
+    private readonly accessTokens?: AccessTokenSigner,
   ) {}
 
   async start(): Promise<void> {
@@ -74,13 +78,13 @@ export class CredentialCache {
 
   /** The principal for a bearer credential, or an authentication_error. */
   async authenticate(credential: string): Promise<Principal> {
-    const isKey = isVirtualKey(credential);
-    if (!isKey && !isSessionToken(credential)) throw unauthenticated('invalid x-api-key: not a ccag key or token');
+    const kind = credentialKind(credential);
+    if (!kind) throw unauthenticated('invalid x-api-key: not a ccag key or token');
     const hash = hashSecret(credential);
     let entry = this.entries.get(hash);
     if (!entry || this.isStale(entry)) {
       try {
-        entry = isKey ? keyEntry(await findKeyCredential(this.db, hash)) : sessionEntry(await findSessionCredential(this.db, hash));
+        entry = await this.load(kind, credential, hash);
       } catch (err) {
         // Database unreachable: a stale entry is better than refusing everyone.
         if (!entry) throw err;
@@ -94,10 +98,27 @@ export class CredentialCache {
     return principal;
   }
 
+  private async load(kind: CredentialKind, credential: string, hash: string): Promise<Entry> {
+    if (kind === 'key') return keyEntry(await findKeyCredential(this.db, hash));
+    if (kind === 'session') return sessionEntry('session', await findSessionCredential(this.db, hash));
+    if (!this.accessTokens) return refusal('access tokens are not accepted here');
+    try {
+      const claims = await this.accessTokens.verify(credential);
+      const row = await findDeviceSessionCredential(this.db, claims.sid);
+      if (row && row.user_id !== claims.sub) return refusal('invalid access token');
+      const entry = sessionEntry('token', row);
+      if (entry.principal) entry.principal.expiresAt = Math.min(entry.principal.expiresAt!, claims.expiresAt);
+      return entry;
+    } catch (err) {
+      if (err instanceof AccessTokenError) return refusal(err.message);
+      throw err;
+    }
+  }
+
   private check(entry: Entry): Principal {
     if (!entry.principal) throw unauthenticated(entry.refusal!);
     if (entry.principal.expiresAt !== null && entry.principal.expiresAt <= Date.now()) {
-      throw unauthenticated(entry.principal.method === 'key' ? 'this API key has expired' : 'this session has expired; log in again');
+      throw unauthenticated(expiredMessage[entry.principal.method]);
     }
     return entry.principal;
   }
@@ -149,7 +170,7 @@ const invalidKey = 'invalid x-api-key';
 
 function keyEntry(row: KeyCredentialRow | undefined): Entry {
   const loadedAt = Date.now();
-  if (!row) return { refusal: invalidKey, loadedAt, teamIds: [] };
+  if (!row) return refusal(invalidKey);
   const base = { loadedAt, keyId: row.id, userId: row.user_id, teamIds: [row.team_id, row.user_team_id] };
   if (row.revoked_at) return { ...base, refusal: 'this API key has been revoked' };
   if (row.user_id && !row.user_active) return { ...base, refusal: "this API key's user is deactivated" };
@@ -176,16 +197,36 @@ function keyEntry(row: KeyCredentialRow | undefined): Entry {
   };
 }
 
-function sessionEntry(row: SessionCredentialRow | undefined): Entry {
-  const loadedAt = Date.now();
-  if (!row) return { refusal: 'invalid or expired session; log in again', loadedAt, teamIds: [] };
-  const base = { loadedAt, sessionId: row.id, userId: row.user_id, teamIds: [row.team_id] };
-  if (row.revoked_at) return { ...base, refusal: 'this session has ended; log in again' };
+const expiredMessage: Record<Principal['method'], string> = {
+  key: 'this API key has expired',
+  session: 'this session has expired; log in again',
+  token: 'access token expired; get a new one with `ccag token`',
+};
+
+type CredentialKind = 'key' | 'session' | 'token';
+
+function credentialKind(credential: string): CredentialKind | undefined {
+  if (isVirtualKey(credential)) return 'key';
+  if (isSessionToken(credential)) return 'session';
+  if (looksLikeJwt(credential)) return 'token';
+  return undefined;
+}
+
+function refusal(message: string): Entry {
+  return { refusal: message, loadedAt: Date.now(), teamIds: [] };
+}
+
+/** A login session (ccag-sess-…) or a signed-in device's access token: both act as the user. */
+function sessionEntry(method: 'session' | 'token', row: SessionCredentialRow | undefined): Entry {
+  const ended = method === 'session' ? 'log in again' : 'run `ccag connect` again';
+  if (!row) return refusal(method === 'session' ? 'invalid or expired session; log in again' : `this sign-in no longer exists; ${ended}`);
+  const base = { loadedAt: Date.now(), sessionId: row.id, userId: row.user_id, teamIds: [row.team_id] };
+  if (row.revoked_at) return { ...base, refusal: `this ${method === 'session' ? 'session' : 'sign-in'} has ended; ${ended}` };
   if (!row.active) return { ...base, refusal: 'this user is deactivated' };
   return {
     ...base,
     principal: {
-      method: 'session',
+      method,
       userId: row.user_id,
       username: row.username,
       role: row.role as Role,

@@ -3,7 +3,8 @@ import type { LimitSubject } from '../limits/rate-limiter.js';
 
 /** Who is calling, as established by authentication. */
 export interface Principal {
-  method: 'key' | 'session';
+  /** A virtual key, a password login session, or a device sign-in's access token. */
+  method: 'key' | 'session' | 'token';
   /** The user acting; null for a team's own key (CI keys with no person behind them). */
   userId: string | null;
   username: string | null;

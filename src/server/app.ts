@@ -3,10 +3,14 @@ import { notFound } from '../api/errors.js';
 import { authorize, type Access } from '../auth/access.js';
 import { randomBase62 } from '../auth/random-token.js';
 import { adminRoutes } from '../admin/routes.js';
+import { devicePageRoutes } from '../auth/routes/device-page.js';
+import { oauthRoutes } from '../auth/routes/oauth-routes.js';
+import { oidcRoutes } from '../auth/routes/oidc-routes.js';
 import { inferenceRoutes } from '../gateway/routes.js';
 import '../admin/request.js';
 import { sendError, toGatewayError } from './error-handler.js';
 import { opsRoutes } from './ops-routes.js';
+import { setupRoutes } from './setup-routes.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -42,6 +46,10 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
 
   // JSON only: a text/plain body must not reach a handler as a string.
   app.removeContentTypeParser('text/plain');
+  // OAuth endpoints and the device page's forms post application/x-www-form-urlencoded.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('request-id', req.id);
@@ -52,7 +60,7 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
     if (req.is404) return;
     const access = req.routeOptions.config.access;
     if (!access) throw new Error(`route ${req.routeOptions.url} declares no access`);
-    req.principal = await authorize(access, req.headers, services.credentials);
+    req.principal = await authorize(access, req, services.credentials, config.publicUrl);
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -71,7 +79,11 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
   app.setNotFoundHandler((req, reply) => sendError(reply, req, notFound(`no route ${req.method} ${req.url.split('?')[0]}`)));
 
   await app.register(opsRoutes, { services });
+  await app.register(setupRoutes, { services });
   await app.register(inferenceRoutes, { services });
   await app.register(adminRoutes, { services, prefix: '/admin/v1' });
+  await app.register(oauthRoutes, { services });
+  await app.register(devicePageRoutes, { services });
+  await app.register(oidcRoutes, { services });
   return app as unknown as FastifyInstance;
 }

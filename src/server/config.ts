@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { durationHint, parseDuration } from '../api/duration.js';
 
 export interface Setting {
   key: keyof RawConfig;
@@ -25,6 +26,14 @@ const flag = z.union([z.boolean(), z.enum(['1', 'true', 'yes', 'on', '0', 'false
   (v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on',
 );
 const url = z.url('must be a URL such as https://gw.example.com');
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms === 0) {
+    ctx.addIssue({ code: 'custom', message: `must be ${durationHint}` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 const rawSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -46,6 +55,14 @@ const rawSchema = z.object({
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   logLevel: z.enum(logLevels).default('info'),
   sessionMaxAgeHours: positiveInt.default(24 * 7),
+  accessTokenTtl: duration.default(15 * 60_000),
+  refreshTokenTtl: duration.default(30 * 86_400_000),
+  deviceSessionMaxAge: duration.default(90 * 86_400_000),
+  devicePollIntervalSeconds: positiveInt.max(60, 'must be at most 60').default(5),
+  oidcIssuer: url.optional(),
+  oidcClientId: z.string().min(1).optional(),
+  oidcClientSecret: z.string().min(1).optional(),
+  oidcName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"').default('sso'),
   shutdownTimeoutSeconds: positiveInt.default(30),
   pingIntervalSeconds: z.coerce.number().positive('must be above 0').max(300).default(15),
 });
@@ -71,6 +88,14 @@ export const settings: Setting[] = [
   { key: 'redisUrl', env: 'REDIS_URL', description: 'Redis for cluster-wide rate limits' },
   { key: 'logLevel', flag: '--log-level', env: 'CCAG_LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
   { key: 'sessionMaxAgeHours', flag: '--session-max-age', env: 'CCAG_SESSION_MAX_AGE_HOURS', description: 'hours a login session lasts (default 168)' },
+  { key: 'accessTokenTtl', flag: '--access-token-ttl', env: 'CCAG_ACCESS_TOKEN_TTL', description: 'lifetime of the access tokens device login and `ccag token` hand out (default 15m)' },
+  { key: 'refreshTokenTtl', flag: '--refresh-token-ttl', env: 'CCAG_REFRESH_TOKEN_TTL', description: 'a signed-in device that does not refresh for this long must sign in again (default 30d)' },
+  { key: 'deviceSessionMaxAge', flag: '--device-session-max-age', env: 'CCAG_DEVICE_SESSION_MAX_AGE', description: 'a device sign-in ends this long after it started, refreshed or not (default 90d)' },
+  { key: 'devicePollIntervalSeconds', env: 'CCAG_DEVICE_POLL_INTERVAL_SECONDS', description: 'seconds between polls that device login asks clients for (default 5, as RFC 8628)' },
+  { key: 'oidcIssuer', env: 'OIDC_ISSUER', description: 'seed one OIDC identity provider at start: its issuer (discovery) URL' },
+  { key: 'oidcClientId', env: 'OIDC_CLIENT_ID', description: 'client id of the seeded identity provider' },
+  { key: 'oidcClientSecret', env: 'OIDC_CLIENT_SECRET', description: 'client secret of the seeded identity provider (none for a public client)' },
+  { key: 'oidcName', env: 'OIDC_NAME', description: 'name of the seeded identity provider (default sso)' },
   { key: 'pingIntervalSeconds', flag: '--ping-interval', env: 'CCAG_PING_INTERVAL_SECONDS', description: 'seconds of upstream silence before a stream gets a ping event (default 15)' },
   { key: 'shutdownTimeoutSeconds', flag: '--shutdown-timeout', env: 'CCAG_SHUTDOWN_TIMEOUT_SECONDS', description: 'seconds in-flight requests get to finish on SIGTERM (default 30)' },
 ];
@@ -100,6 +125,12 @@ export interface Config {
   redisUrl?: string;
   logLevel: (typeof logLevels)[number];
   sessionMaxAgeMs: number;
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  deviceSessionMaxAgeMs: number;
+  devicePollIntervalSeconds: number;
+  /** The identity provider to seed from OIDC_* variables. */
+  oidcSeed?: { name: string; issuer: string; clientId: string; clientSecret?: string };
   shutdownTimeoutMs: number;
   pingIntervalMs: number;
 }
@@ -144,6 +175,9 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
   if (embedded && c.workers > 1) {
     throw new ConfigError('invalid configuration: --workers / CCAG_WORKERS: more than 1 worker needs Postgres (DATABASE_URL); the embedded database serves one process');
   }
+  if (c.oidcIssuer && !c.oidcClientId) {
+    throw new ConfigError('invalid configuration: OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  }
   const trustedProxies = (c.trustedProxies ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const badProxy = trustedProxies.find((p) => !isCidr(p));
   if (badProxy) {
@@ -173,6 +207,11 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     redisUrl: c.redisUrl,
     logLevel: c.logLevel,
     sessionMaxAgeMs: c.sessionMaxAgeHours * 3_600_000,
+    accessTokenTtlMs: c.accessTokenTtl,
+    refreshTokenTtlMs: c.refreshTokenTtl,
+    deviceSessionMaxAgeMs: c.deviceSessionMaxAge,
+    devicePollIntervalSeconds: c.devicePollIntervalSeconds,
+    oidcSeed: c.oidcIssuer ? { name: c.oidcName, issuer: c.oidcIssuer, clientId: c.oidcClientId!, clientSecret: c.oidcClientSecret } : undefined,
     shutdownTimeoutMs: c.shutdownTimeoutSeconds * 1000,
     pingIntervalMs: c.pingIntervalSeconds * 1000,
   };

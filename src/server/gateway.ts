@@ -16,7 +16,11 @@ import type { Logger } from 'pino';
 import { ensureBootstrapAdmin } from '../auth/bootstrap-admin.js';
 import { CredentialCache } from '../auth/credential-cache.js';
 import { KeyUsageRecorder } from '../auth/key-usage.js';
-import { loadOrCreateSecretKeyFile } from '../auth/secret-key.js';
+import { AccessTokenSigner } from '../auth/access-token.js';
+import { DeviceSessions } from '../auth/device-sessions.js';
+import { IdentityProviders } from '../auth/oidc/registry.js';
+import { seedIdentityProvider } from '../auth/oidc/seed.js';
+import { loadOrCreateSecretKeyFile, SecretBox } from '../auth/secret-key.js';
 import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open.js';
@@ -61,11 +65,20 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const applied = await migrate(db);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
     await ensureBootstrapAdmin(db, { adminPassword: config.adminPassword, dataDir: config.dataDir, log });
+    if (config.oidcSeed) await seedIdentityProvider(db, new SecretBox(config.secretKey!, config.secretKeyPrevious), config.oidcSeed, log);
   } catch (err) {
     if (ownsDb) await db.close();
     throw err;
   }
-  const credentials = new CredentialCache(db, log);
+  const secrets = new SecretBox(config.secretKey!, config.secretKeyPrevious);
+  const accessTokens = new AccessTokenSigner(config.secretKey!, config.secretKeyPrevious, () => config.publicUrl, config.accessTokenTtlMs);
+  const credentials = new CredentialCache(db, log, accessTokens);
+  const idps = new IdentityProviders(db, secrets, () => `${config.publicUrl}/auth/oidc/callback`);
+  const deviceSessions = new DeviceSessions(db, accessTokens, secrets, credentials, idps, {
+    accessTokenTtlMs: config.accessTokenTtlMs,
+    refreshTokenTtlMs: config.refreshTokenTtlMs,
+    maxAgeMs: config.deviceSessionMaxAgeMs,
+  }, log);
   await credentials.start();
   const keyUsage = new KeyUsageRecorder(db, credentials.usedKeyIds, log);
   keyUsage.start();
@@ -97,7 +110,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     pingIntervalMs: config.pingIntervalMs,
   };
   const routes: RouteEntry[] = [];
-  const app = await buildApp({ config, db, log, credentials, inference, version }, routes);
+  const sso = { idps, deviceSessions, accessTokens, secrets };
+  const app = await buildApp({ config, db, log, credentials, inference, version, sso }, routes);
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -7,7 +7,7 @@ const readyTimeoutMs = 2_000;
 
 /** Liveness, readiness, discovery and the probe Claude Code sends before its first request. */
 export async function opsRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { db, config, version } = services;
+  const { db, config, version, sso } = services;
 
   app.get('/health', { config: { access: anonymous } }, async () => ({ status: 'ok' }));
 
@@ -20,13 +20,35 @@ export async function opsRoutes(app: FastifyInstance, { services }: { services: 
     }
   });
 
-  app.get('/.well-known/ccag.json', { config: { access: anonymous } }, async (): Promise<WellKnown> => ({
-    name: 'ccag',
-    version,
-    public_url: config.publicUrl,
-    admin_api: `${config.publicUrl}/admin/v1`,
-    login_methods: ['password'],
+  app.get('/.well-known/ccag.json', { config: { access: anonymous } }, async (): Promise<WellKnown> => {
+    const idps = await sso.idps.enabled();
+    return {
+      name: 'ccag',
+      version,
+      public_url: config.publicUrl,
+      admin_api: `${config.publicUrl}/admin/v1`,
+      login_methods: idps.length ? ['sso', 'password'] : ['password'],
+      identity_providers: idps.map((p) => p.name),
+      device_authorization_endpoint: `${config.publicUrl}/oauth/device/code`,
+      token_endpoint: `${config.publicUrl}/oauth/token`,
+      revocation_endpoint: `${config.publicUrl}/oauth/revoke`,
+      access_token_ttl_seconds: Math.floor(config.accessTokenTtlMs / 1000),
+      client_id: 'ccag-cli',
+    };
+  });
+
+  // RFC 8414 metadata, for OAuth tooling that discovers device login the standard way.
+  app.get('/.well-known/oauth-authorization-server', { config: { access: anonymous } }, async () => ({
+    issuer: config.publicUrl,
+    device_authorization_endpoint: `${config.publicUrl}/oauth/device/code`,
+    token_endpoint: `${config.publicUrl}/oauth/token`,
+    revocation_endpoint: `${config.publicUrl}/oauth/revoke`,
+    jwks_uri: `${config.publicUrl}/.well-known/jwks.json`,
+    grant_types_supported: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    token_endpoint_auth_methods_supported: ['none'],
   }));
+
+  app.get('/.well-known/jwks.json', { config: { access: anonymous } }, async () => sso.accessTokens.jwks());
 
   // Claude Code probes HEAD /api/hello before its first request; fastify answers HEAD from GET.
   app.get('/api/hello', { config: { access: anonymous } }, async () => ({}));

@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
+import type { AccessTokenSigner } from '../auth/access-token.js';
 import type { CredentialCache } from '../auth/credential-cache.js';
+import type { DeviceSessions } from '../auth/device-sessions.js';
+import type { IdentityProviders } from '../auth/oidc/registry.js';
+import type { SecretBox } from '../auth/secret-key.js';
 import type { Db } from '../db/db.js';
 import type { Config } from './config.js';
 import type { Inference } from '../gateway/inference.js';
@@ -12,4 +16,13 @@ export interface Services {
   credentials: CredentialCache;
   inference: Inference;
   version: string;
+  sso: Sso;
+}
+
+/** Sign-in beyond passwords: identity providers, signed-in devices, access tokens, sealed secrets. */
+export interface Sso {
+  idps: IdentityProviders;
+  deviceSessions: DeviceSessions;
+  accessTokens: AccessTokenSigner;
+  secrets: SecretBox;
 }

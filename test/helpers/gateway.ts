@@ -2,11 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { after, before } from 'node:test';
 import { request } from 'undici';
 import { loadConfig, type Config } from '../../src/server/config.js';
 import { createGateway, type Gateway } from '../../src/server/gateway.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import type { Db } from '../../src/db/db.js';
+import { createTestDb, type DbKind, type TestDatabase } from './db.js';
 
 export const adminPassword = 'correct-horse-battery-staple';
 
@@ -37,6 +39,20 @@ export async function startGateway(db: Db, overrides: Partial<Config> = {}): Pro
   const gateway = await createGateway(config, { db, log: createLogger('debug', sink) });
   const url = await gateway.listen();
   return { gateway, url, logs: () => logged, close: () => gateway.close() };
+}
+
+/** A gateway over a fresh database for the whole test file: started before its tests, closed after them. */
+export function useTestGateway(kind: DbKind = 'pglite', overrides: Partial<Config> = {}): { gw: TestGateway; db: TestDatabase } {
+  const env = {} as { gw: TestGateway; db: TestDatabase };
+  before(async () => {
+    env.db = await createTestDb(kind);
+    env.gw = await startGateway(env.db.db, overrides);
+  });
+  after(async () => {
+    await env.gw?.close();
+    await env.db?.drop();
+  });
+  return env;
 }
 
 export interface HttpResult<T = any> {

@@ -28,15 +28,25 @@ export async function insertSession(
   return rows[0]!.id;
 }
 
-export async function findSessionCredential(db: Queryable, hash: string): Promise<SessionCredentialRow | undefined> {
+/** A session-like row (login session or signed-in device) with what a principal needs of its user and team. */
+export async function selectSessionCredential(
+  db: Queryable,
+  table: 'sessions' | 'device_sessions',
+  column: 'token_hash' | 'id',
+  value: string,
+): Promise<SessionCredentialRow | undefined> {
   const { rows } = await db.query<SessionCredentialRow>(
     `SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.username, u.role, u.active, u.team_id,
        u.rpm_limit AS user_rpm, u.tpm_limit AS user_tpm, u.concurrency_limit AS user_concurrency,
        t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency
-     FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id WHERE s.token_hash = $1`,
-    [hash],
+     FROM ${table} s JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id WHERE s.${column} = $1`,
+    [value],
   );
   return rows[0];
+}
+
+export function findSessionCredential(db: Queryable, hash: string): Promise<SessionCredentialRow | undefined> {
+  return selectSessionCredential(db, 'sessions', 'token_hash', hash);
 }
 
 export async function revokeSession(db: Queryable, id: string): Promise<void> {
