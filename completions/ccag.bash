@@ -14,6 +14,7 @@ _ccag() {
       'disconnect') path='disconnect' ;;
       'token') path='token' ;;
       'status') path='status' ;;
+      'doctor') path='doctor' ;;
       'keys') path='keys' ;;
       'keys create') path='keys create' ;;
       'keys list') path='keys list' ;;
@@ -27,6 +28,7 @@ _ccag() {
       'users update') path='users update' ;;
       'users deactivate') path='users deactivate' ;;
       'users activate') path='users activate' ;;
+      'users sign-out') path='users sign-out' ;;
       'teams') path='teams' ;;
       'teams create') path='teams create' ;;
       'teams list') path='teams list' ;;
@@ -56,6 +58,16 @@ _ccag() {
       'budgets show') path='budgets show' ;;
       'budgets events') path='budgets events' ;;
       'budgets clear') path='budgets clear' ;;
+      'idps') path='idps' ;;
+      'idps add') path='idps add' ;;
+      'idps list') path='idps list' ;;
+      'idps show') path='idps show' ;;
+      'idps update') path='idps update' ;;
+      'idps remove') path='idps remove' ;;
+      'idps test') path='idps test' ;;
+      'devices') path='devices' ;;
+      'devices list') path='devices list' ;;
+      'devices revoke') path='devices revoke' ;;
       'spend') path='spend' ;;
       'audit') path='audit' ;;
       'emulator') path='emulator' ;;
@@ -63,28 +75,30 @@ _ccag() {
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout connect disconnect token status keys users teams models pricing budgets spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
-    'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets idps devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --access-token-ttl --refresh-token-ttl --device-session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
-    'login') words='--username --password-stdin --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'login') words='--username --password-stdin --sso --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'logout') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'connect') words='--key --scope --dry-run --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'disconnect') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'token') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'status') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'doctor') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys') words='create list show revoke rotate --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys create') words='--rpm --tpm --concurrency --name --user --team --expires --models --budget --scope --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys list') words='--user --team --all --limit --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys revoke') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys rotate') words='--grace-period --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
-    'users') words='list show create update deactivate activate --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'users') words='list show create update deactivate activate sign-out --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'users list') words='--team --role --active --inactive --limit --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'users show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'users create') words='--rpm --tpm --concurrency --email --name --role --team --password-stdin --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'users update') words='--rpm --tpm --concurrency --email --name --role --team --no-team --password-stdin --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'users deactivate') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'users activate') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'users sign-out') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams') words='create list show update delete members add-member remove-member --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams create') words='--rpm --tpm --concurrency --description --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -114,6 +128,16 @@ _ccag() {
     'budgets show') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'budgets events') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'budgets clear') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'idps') words='add list show update remove test --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'idps add') words='--issuer --client-id --client-secret-stdin --scopes --user-claim --groups-claim --allowed-domains --auto-provision --no-auto-provision --default-role --default-team --map-group --enabled --disabled --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'idps list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'idps show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'idps update') words='--issuer --client-id --client-secret-stdin --scopes --user-claim --groups-claim --allowed-domains --auto-provision --no-auto-provision --default-role --default-team --map-group --enabled --disabled --name --no-client-secret --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'idps remove') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'idps test') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'devices') words='list revoke --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'devices list') words='--user --all --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'devices revoke') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'spend') words='--by --since --user --team --model --csv --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'audit') words='--since --action --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'emulator') words='--port --host --region --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

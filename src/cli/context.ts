@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AdminClient } from './admin-client.js';
 import { getSecret } from './credentials.js';
+import { accessToken, hasDeviceLogin } from './token-store.js';
 import { CliError, exitCodes } from './errors.js';
 import { Output, type OutputMode } from './output.js';
 import { profileName, readProfiles } from './profiles.js';
@@ -37,10 +38,17 @@ export class CommandContext {
     return url.replace(/\/+$/, '');
   }
 
-  /** A client with the token from --token, CCAG_TOKEN, or the profile's keychain entry. */
+  /**
+   * A client with the token from --token, CCAG_TOKEN, the profile's login session, or an access
+   * token of its device login (`ccag login --sso` or `ccag connect`).
+   */
   async client(): Promise<AdminClient> {
     const url = this.gatewayUrl();
-    const token = this.options.token ?? process.env.CCAG_TOKEN ?? (await getSecret(credentialAccount(this.profile, url)));
+    const token =
+      this.options.token ??
+      process.env.CCAG_TOKEN ??
+      (await getSecret(credentialAccount(this.profile, url))) ??
+      ((await hasDeviceLogin(this.profile, url)) ? await accessToken(this.profile, url) : undefined);
     if (!token) throw new CliError(`not signed in to ${url}: run \`ccag login ${url}\`, or set CCAG_TOKEN`, exitCodes.auth, 'authentication_error');
     return new AdminClient(url, token);
   }

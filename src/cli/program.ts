@@ -4,7 +4,10 @@ import { auditCommand } from './commands/audit.js';
 import { budgetsCommand } from './commands/budgets.js';
 import { completionCommand } from './commands/completion.js';
 import { connectCommand, disconnectCommand, tokenCommand } from './commands/connect.js';
+import { doctorCommand } from './commands/doctor.js';
+import { devicesCommand } from './commands/devices.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { idpsCommand } from './commands/idps.js';
 import { keysCommand } from './commands/keys.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { modelsCommand } from './commands/models.js';
@@ -39,12 +42,15 @@ export function buildProgram(): Command {
     disconnectCommand(),
     tokenCommand(),
     statusCommand(),
+    doctorCommand(),
     keysCommand(),
     usersCommand(),
     teamsCommand(),
     modelsCommand(),
     pricingCommand(),
     budgetsCommand(),
+    idpsCommand(),
+    devicesCommand(),
     spendCommand(),
     auditCommand(),
     emulatorCommand(),

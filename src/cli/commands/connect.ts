@@ -3,11 +3,21 @@ import { Command, Option } from 'commander';
 import type { Me } from '../../api/schemas.js';
 import { action } from '../action.js';
 import { AdminClient } from '../admin-client.js';
-import { connectSettings, disconnectSettings, readSettings, settingsDiff, settingsPath, writeSettings, type SettingsScope } from '../claude-settings.js';
-import { credentialAccount } from '../context.js';
-import { deleteSecret, getSecret, setSecret } from '../credentials.js';
-import { CliError, exitCodes, usageError } from '../errors.js';
+import {
+  connectSettings,
+  disconnectSettings,
+  readSettings,
+  settingsDiff,
+  settingsPath,
+  shellEnvConflicts,
+  writeSettings,
+  type SettingsScope,
+} from '../claude-settings.js';
+import type { CommandContext } from '../context.js';
+import { canOpenBrowser, deviceLogin, discoverGateway, oauthPost } from '../device-login.js';
+import { usageError } from '../errors.js';
 import { readProfiles, writeProfiles } from '../profiles.js';
+import { accessToken, forgetTokens, hasDeviceLogin, notConnected, storedKey, storeKey, storeTokens } from '../token-store.js';
 
 const ccagBin = fileURLToPath(new URL('../../../bin/ccag', import.meta.url));
 /** A shell word in double quotes (Claude Code runs the helper through a shell). */
@@ -18,70 +28,119 @@ export function tokenHelper(profile: string): string {
   return `${quote(process.execPath)} ${quote(ccagBin)} token --profile ${quote(profile)}`;
 }
 
-/** The keychain account of a profile's connect credential (not its admin session). */
-const connectAccount = (profile: string, url: string) => `${credentialAccount(profile, url)}#connect`;
+/**
+ * How long Claude Code keeps the helper's answer: a little less than an access token lives, so
+ * it asks again before the token expires (and `ccag token` refreshes it in time).
+ */
+export function helperTtlMs(accessTokenTtlSeconds: number): number {
+  const ttl = accessTokenTtlSeconds * 1000;
+  return Math.max(30_000, ttl - Math.min(120_000, ttl / 4));
+}
+
+/** The gateway URL a command works on: the argument, --gateway, CCAG_URL, or the profile's. */
+function gatewayUrlFrom(ctx: CommandContext, arg: string | undefined, example: string): string {
+  const url = (arg ?? ctx.options.gateway ?? process.env.CCAG_URL ?? readProfiles().profiles[ctx.profile]?.url)?.replace(/\/+$/, '');
+  if (!url) throw usageError(`missing the gateway URL: ${example} https://gw.example.com`);
+  return url;
+}
+
+/** Who a credential is and what it may use: the proof that the setup works, from a real request. */
+async function verify(url: string, credential: string): Promise<{ me: Me; models: string[] }> {
+  const client = new AdminClient(url, credential);
+  const me = await client.call<Me>('GET', '/admin/v1/me');
+  const models = await client.call<{ data: { id: string }[] }>('GET', '/v1/models', undefined, { limit: '1000' });
+  return { me, models: models.data.map((m) => m.id) };
+}
 
 export function connectCommand(): Command {
   return new Command('connect')
-    .description('set up Claude Code to use a gateway: the credential goes to the OS keychain, the settings point Claude Code at ccag')
+    .description('set up Claude Code to use a gateway: sign in through your company (device login), keep the credential in the OS keychain, write the Claude Code settings')
     .argument('[url]', 'gateway URL')
-    .option('--key <key>', 'a virtual key (sk-ccag-…) to use; CCAG_CONNECT_KEY works too')
+    .option('--key <key>', 'use a virtual key (sk-ccag-…) instead of signing in; CCAG_CONNECT_KEY works too')
     .addOption(new Option('--scope <scope>', 'user: ~/.claude/settings.json; project: ./.claude/settings.local.json').choices(['user', 'project']).default('user'))
-    .option('--dry-run', 'show what would change in the settings, change nothing')
+    .option('--dry-run', 'show what would change in the settings, change nothing (no sign-in)')
     .action(
       action<{ key?: string; scope: SettingsScope; dryRun?: boolean }>(async (ctx, [urlArg], o) => {
-        const url = (urlArg ?? ctx.options.gateway ?? process.env.CCAG_URL ?? readProfiles().profiles[ctx.profile]?.url)?.replace(/\/+$/, '');
-        if (!url) throw usageError('missing the gateway URL: ccag connect https://gw.example.com');
+        const url = gatewayUrlFrom(ctx, urlArg, 'ccag connect');
+        const known = await discoverGateway(url);
         const key = o.key ?? process.env.CCAG_CONNECT_KEY;
-        if (!key) throw usageError('give --key sk-ccag-… (sign-in through your company IdP comes with SSO support)');
-        // Verify with a real request before changing anything.
-        const me = await new AdminClient(url, key).call<Me>('GET', '/admin/v1/me');
         const path = settingsPath(o.scope);
         const before = readSettings(path);
-        const { settings, removed } = connectSettings(before, url, tokenHelper(ctx.profile));
+        const settingsFor = (models?: string[]) =>
+          connectSettings(before, {
+            gatewayUrl: url,
+            apiKeyHelper: tokenHelper(ctx.profile),
+            helperTtlMs: key ? undefined : helperTtlMs(known.access_token_ttl_seconds),
+            servableModels: models,
+          });
         if (o.dryRun) {
-          process.stdout.write(`${path}\n${settingsDiff(before, settings) || '(no change)'}\n`);
+          const models = key ? (await verify(url, key)).models : undefined;
+          process.stdout.write(`${path}\n${settingsDiff(before, settingsFor(models).settings) || '(no change)'}\n`);
           return;
         }
-        await setSecret(connectAccount(ctx.profile, url), key);
+        let credential: string;
+        if (key) {
+          credential = key;
+        } else {
+          const tokens = await deviceLogin(known, (line) => process.stderr.write(`${line}\n`), canOpenBrowser());
+          await storeTokens(ctx.profile, url, tokens);
+          credential = tokens.access_token;
+        }
+        const { me, models } = await verify(url, credential);
+        if (key) await storeKey(ctx.profile, url, key);
+        const { settings, removed } = settingsFor(models);
         const backup = writeSettings(path, settings);
         const file = readProfiles();
         file.profiles[ctx.profile] = { ...file.profiles[ctx.profile], url, connect: { scope: o.scope, settings: path } };
         file.current ??= ctx.profile;
         writeProfiles(file);
-        const who = me.user?.email ?? me.user?.username ?? me.team?.name ?? me.auth.key_prefix;
-        if (ctx.out.mode === 'json') ctx.out.json({ url, settings: path, backup: backup ?? null, removed, as: who });
-        else {
-          ctx.out.say(`Connected Claude Code to ${url} as ${who}.`);
+        const conflicts = shellEnvConflicts(process.env);
+        if (conflicts.length) process.stderr.write(`warning: your shell sets ${conflicts.join(', ')}; Claude Code would use that instead of the gateway: unset it (and remove it from your shell profile)\n`);
+        const who = me.user?.email ?? me.user?.username ?? me.team?.name ?? me.auth.key_prefix ?? 'unknown';
+        if (ctx.out.mode === 'json') {
+          ctx.out.json({ url, settings: path, backup: backup ?? null, removed, as: who, team: me.team?.name ?? null, models, method: key ? 'key' : 'device' });
+        } else {
+          ctx.out.say(`Connected Claude Code to ${url} as ${who}${me.team ? ` (team ${me.team.name})` : ''}.`);
+          ctx.out.say(`Models: ${models.length ? models.join(', ') : 'none yet (ask your admin)'}`);
           ctx.out.say(`Settings: ${path}${backup ? ` (previous copy: ${backup})` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}.`);
         }
       }),
     );
 }
 
+/** The credential for Claude Code: a static key from `connect --key`, or a fresh access token. */
+export async function connectCredential(profile: string, url: string): Promise<string> {
+  const key = await storedKey(profile, url);
+  if (key) return key;
+  if (!(await hasDeviceLogin(profile, url))) throw notConnected(url);
+  return accessToken(profile, url);
+}
+
 export function tokenCommand(): Command {
-  return new Command('token').description('print the credential Claude Code should use (its apiKeyHelper runs this)').action(
+  return new Command('token').description('print a valid credential for Claude Code and nothing else (its apiKeyHelper runs this)').action(
     action(async (ctx) => {
       const url = ctx.gatewayUrl();
-      const secret = await getSecret(connectAccount(ctx.profile, url));
-      if (!secret) throw new CliError(`not connected to ${url}: run \`ccag connect ${url}\``, exitCodes.auth, 'authentication_error');
-      process.stdout.write(secret + '\n');
+      process.stdout.write(`${await connectCredential(ctx.profile, url)}\n`);
     }),
   );
 }
 
 export function disconnectCommand(): Command {
-  return new Command('disconnect').description('undo ccag connect: take the gateway out of the Claude Code settings and forget the credential').action(
+  return new Command('disconnect').description('undo ccag connect: take the gateway out of the Claude Code settings, end the sign-in and forget the credential').action(
     action(async (ctx) => {
       const url = ctx.gatewayUrl();
       const profile = readProfiles().profiles[ctx.profile];
       const path = profile?.connect?.settings ?? settingsPath('user');
       writeSettings(path, disconnectSettings(readSettings(path), url, tokenHelper(ctx.profile)));
-      await deleteSecret(connectAccount(ctx.profile, url));
+      const refreshToken = await forgetTokens(ctx.profile, url);
+      // RFC 7009: ends the sign-in at the gateway too, so a copy of the token is worthless.
+      const revoked = refreshToken ? await oauthPost(`${url}/oauth/revoke`, { token: refreshToken }).then(() => true, () => false) : true;
       const file = readProfiles();
       if (file.profiles[ctx.profile]) delete file.profiles[ctx.profile]!.connect;
       writeProfiles(file);
       ctx.out.say(`Disconnected Claude Code from ${url} (${path}).`);
+      if (!revoked) process.stderr.write(`warning: the gateway could not be told to end the sign-in; it ends when it expires, or an admin can revoke it (ccag devices)\n`);
     }),
   );
 }
+

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
-import type { LoginResponse } from '../../api/schemas.js';
+import type { LoginResponse, Me } from '../../api/schemas.js';
 import { action } from '../action.js';
 import { AdminClient } from '../admin-client.js';
-import { credentialAccount } from '../context.js';
+import { credentialAccount, type CommandContext } from '../context.js';
+import { canOpenBrowser, deviceLogin, discoverGateway, oauthPost } from '../device-login.js';
+import { forgetTokens, storeTokens } from '../token-store.js';
 import { deleteSecret, setSecret, getSecret } from '../credentials.js';
 import { usageError } from '../errors.js';
 import { readProfiles, writeProfiles } from '../profiles.js';
@@ -14,10 +16,12 @@ export function loginCommand(): Command {
     .argument('[url]', 'gateway URL (default: the profile\'s, or CCAG_URL)')
     .option('--username <name>', 'user name or email')
     .option('--password-stdin', 'read the password from standard input (scripts); CCAG_PASSWORD works too')
+    .option('--sso', 'sign in through the company identity provider (device login in the browser)')
     .action(
-      action<{ username?: string; passwordStdin?: boolean }>(async (ctx, [urlArg], o) => {
+      action<{ username?: string; passwordStdin?: boolean; sso?: boolean }>(async (ctx, [urlArg], o) => {
         const url = (urlArg ?? ctx.options.gateway ?? process.env.CCAG_URL ?? readProfiles().profiles[ctx.profile]?.url)?.replace(/\/+$/, '');
         if (!url) throw usageError('missing the gateway URL: ccag login https://gw.example.com');
+        if (o.sso) return ssoLogin(ctx, url);
         const username = await required(o.username ?? readProfiles().profiles[ctx.profile]?.username, '--username', 'Username:');
         const password = o.passwordStdin ? await readStdin() : (process.env.CCAG_PASSWORD ?? (await secret('Password:', '--password-stdin')));
         if (!password) throw usageError('empty password');
@@ -33,6 +37,21 @@ export function loginCommand(): Command {
     );
 }
 
+/** `login --sso`: device login; the admin commands then use its access tokens, refreshed as needed. */
+async function ssoLogin(ctx: CommandContext, url: string): Promise<void> {
+  const known = await discoverGateway(url);
+  const tokens = await deviceLogin(known, (line) => process.stderr.write(`${line}\n`), canOpenBrowser());
+  await storeTokens(ctx.profile, url, tokens);
+  await deleteSecret(credentialAccount(ctx.profile, url));
+  const me = await new AdminClient(url, tokens.access_token).call<Me>('GET', '/admin/v1/me');
+  const file = readProfiles();
+  file.profiles[ctx.profile] = { ...file.profiles[ctx.profile], url, username: me.user?.username };
+  file.current ??= ctx.profile;
+  writeProfiles(file);
+  if (ctx.out.mode === 'json') ctx.out.json({ profile: ctx.profile, url, user: me.user, method: 'sso' });
+  else ctx.out.say(`Signed in to ${url} as ${me.user?.username} (${me.role}); profile "${ctx.profile}".`);
+}
+
 export function logoutCommand(): Command {
   return new Command('logout').description('end the session and forget its token').action(
     action(async (ctx) => {
@@ -41,6 +60,11 @@ export function logoutCommand(): Command {
       const token = await getSecret(account);
       if (token) await new AdminClient(url, token).call('POST', '/admin/v1/auth/logout').catch(() => undefined);
       await deleteSecret(account);
+      // An SSO login's tokens are also what Claude Code uses after `ccag connect`: those stay until `ccag disconnect`.
+      if (!token && !readProfiles().profiles[ctx.profile]?.connect) {
+        const refreshToken = await forgetTokens(ctx.profile, url);
+        if (refreshToken) await oauthPost(`${url}/oauth/revoke`, { token: refreshToken }).catch(() => undefined);
+      }
       ctx.out.say(`Signed out of ${url}.`);
     }),
   );

@@ -98,6 +98,7 @@ export function usersCommand(): Command {
   for (const [verb, help] of [
     ['deactivate', 'deactivate a user: their keys and sessions stop working on every replica within seconds'],
     ['activate', 'reactivate a user'],
+    ['sign-out', 'end every device sign-in and login session of a user (their keys keep working: revoke those separately)'],
   ] as const) {
     users
       .command(verb)
