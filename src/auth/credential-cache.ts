@@ -32,6 +32,7 @@ interface Entry {
 // revocation still reaches every replica within 5 seconds.
 const staleWithoutNotificationsMs = 4_000;
 const maxRefusals = 10_000;
+const sweepEvery = 1_000;
 
 /**
  * Resolves credentials to principals from memory: a hit costs no database query. Entries are
@@ -41,6 +42,7 @@ const maxRefusals = 10_000;
 export class CredentialCache {
   private readonly entries = new Map<string, Entry>();
   private refusals = 0;
+  private stores = 0;
   private unlisten: (() => Promise<void>) | undefined;
   /** Keys used since the last flush; written in batches by KeyUsageRecorder. */
   readonly usedKeyIds = new Set<string>();
@@ -128,12 +130,19 @@ export class CredentialCache {
   }
 
   private store(hash: string, entry: Entry): void {
+    // Access tokens are replaced every few minutes; the ones that expired are dropped now and then.
+    if (++this.stores % sweepEvery === 0) this.dropExpired();
     if (!entry.principal) {
       // Unknown credentials are remembered too (a flood of bad keys must not reach the
       // database), but only so many of them.
       if (++this.refusals > maxRefusals) this.dropRefusals();
     }
     this.entries.set(hash, entry);
+  }
+
+  private dropExpired(): void {
+    const now = Date.now();
+    for (const [hash, e] of this.entries) if (e.principal?.expiresAt != null && e.principal.expiresAt <= now) this.entries.delete(hash);
   }
 
   private dropRefusals(): void {

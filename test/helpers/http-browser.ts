@@ -18,6 +18,8 @@ export interface Page {
  */
 export class HttpBrowser {
   private readonly jar = new Map<string, StoredCookie>();
+  /** Every Set-Cookie header received, in order, for assertions on cookie attributes. */
+  readonly setCookies: string[] = [];
 
   get(url: string): Promise<Page> {
     return this.navigate('GET', url);
@@ -62,6 +64,7 @@ export class HttpBrowser {
 
   private store(header: string | string[] | undefined): void {
     for (const line of [header ?? []].flat()) {
+      this.setCookies.push(line);
       const [pair, ...attrs] = line.split(';').map((s) => s.trim());
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq);

@@ -48,6 +48,8 @@ export class OidcRelyingParty {
     readonly idp: IdentityProviderRow,
     private readonly clientSecret: string | undefined,
     readonly redirectUri: string,
+    /** How soon after a JWKS fetch an unknown kid may fetch it again. */
+    private readonly jwksCooldownMs = 30_000,
   ) {}
 
   discover(): Promise<OidcMetadata> {
@@ -88,7 +90,7 @@ export class OidcRelyingParty {
   async verifyIdToken(idToken: string, nonce: string | undefined): Promise<JWTPayload> {
     const m = await this.discover();
     if (this.jwks?.uri !== m.jwks_uri) {
-      this.jwks = { uri: m.jwks_uri, keys: createRemoteJWKSet(new URL(m.jwks_uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 }) };
+      this.jwks = { uri: m.jwks_uri, keys: createRemoteJWKSet(new URL(m.jwks_uri), { cooldownDuration: this.jwksCooldownMs, cacheMaxAge: 600_000, timeoutDuration: 5_000 }) };
     }
     let payload: JWTPayload;
     try {

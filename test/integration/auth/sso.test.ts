@@ -3,7 +3,7 @@ import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync } fr
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { createTestDb, type TestDatabase } from '../../helpers/db.js';
-import { adminToken, http, startGateway, type TestGateway } from '../../helpers/gateway.js';
+import { adminPassword, adminToken, http, startGateway, type TestGateway } from '../../helpers/gateway.js';
 import { approveDeviceLogin, HttpBrowser } from '../../helpers/http-browser.js';
 import { startTestIdp, type TestIdp } from '../../helpers/oidc-idp.js';
 
@@ -259,5 +259,89 @@ describe('device login through an OIDC identity provider', () => {
       if (name === 'expired') assert.match(res.body.error.message, /expired/);
     }
     assert.equal((await http(`${gw.url}/v1/models`, { token: await sign(claims, gatewayKey) })).status, 200, 'the same claims, properly signed, pass');
+  });
+
+  test('portal sign-in sets an HttpOnly session cookie; cookie-authenticated changes must come from the gateway; logout ends it', async () => {
+    const browser = new HttpBrowser();
+    idp.nextLogin = 'u-alice';
+    const landed = await browser.get(`${gw.url}/auth/oidc/login?idp=corp&return_to=/portal/keys`);
+    assert.equal(new URL(landed.url).pathname, '/portal/keys');
+    const session = browser.cookie('ccag_session');
+    assert.match(session ?? '', /^ccag-sess-/);
+    const setCookie = browser.setCookies.find((c) => c.startsWith('ccag_session='))!;
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Lax/);
+    assert.doesNotMatch(setCookie, /Secure/, 'not Secure on plain http');
+    const cookie = { cookie: `ccag_session=${session}` };
+    const me = await http(`${gw.url}/admin/v1/me`, { headers: cookie });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.user.email, 'alice@corp.example');
+    const crossSite = await http(`${gw.url}/admin/v1/keys`, { method: 'POST', headers: { ...cookie, origin: 'https://evil.example' }, body: { name: 'csrf' } });
+    assert.equal(crossSite.status, 403);
+    assert.match(crossSite.body.error.message, /cross-site/);
+    assert.equal((await http(`${gw.url}/admin/v1/keys`, { method: 'POST', headers: cookie, body: { name: 'no-origin' } })).status, 403);
+    assert.equal((await http(`${gw.url}/admin/v1/keys`, { method: 'POST', headers: { ...cookie, origin: gw.url }, body: { name: 'same-site' } })).status, 201);
+    const out = await browser.post(`${gw.url}/auth/logout`, {});
+    assert.equal(out.status, 200);
+    assert.equal(browser.cookie('ccag_session'), undefined, 'the cookie is cleared');
+    assert.equal((await http(`${gw.url}/admin/v1/me`, { headers: cookie })).status, 401, 'and the session ended');
+  });
+
+  test('open redirects, unknown states and callbacks from another browser are refused', async () => {
+    for (const target of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)']) {
+      const res = await http(`${gw.url}/auth/oidc/login?idp=corp&return_to=${encodeURIComponent(target)}`);
+      assert.equal(res.status, 400, target);
+    }
+    const unknown = await http(`${gw.url}/auth/oidc/callback?state=made-up&code=x`);
+    assert.equal(unknown.status, 400);
+    // A sign-in started in one browser, its callback replayed from another.
+    const started = await http(`${gw.url}/auth/oidc/login?idp=corp`);
+    assert.equal(started.status, 303);
+    const state = new URL(started.headers.location as string).searchParams.get('state')!;
+    const elsewhere = await http(`${gw.url}/auth/oidc/callback?state=${state}&code=stolen`);
+    assert.equal(elsewhere.status, 400);
+    assert.match(elsewhere.body, /another browser/);
+    const again = await http(`${gw.url}/auth/oidc/callback?state=${state}&code=stolen`, { headers: { cookie: (started.headers['set-cookie'] as string).split(';')[0]! } });
+    assert.equal(again.status, 400, 'a state is good once');
+    assert.match(again.body, /already used/);
+  });
+});
+
+describe('device login on a gateway without an identity provider', () => {
+  let t: TestDatabase;
+  let gw: TestGateway;
+
+  before(async () => {
+    t = await createTestDb('pglite');
+    gw = await startGateway(t.db, { devicePollIntervalSeconds: 1 });
+  });
+  after(async () => {
+    await gw?.close();
+    await t?.drop();
+  });
+
+  test("the device page offers the gateway's own password login", async () => {
+    const known = await http(`${gw.url}/.well-known/ccag.json`);
+    assert.deepEqual(known.body.login_methods, ['password']);
+    const start = await startDeviceLogin(gw);
+    const browser = new HttpBrowser();
+    const wrong = await approveDeviceLogin(browser, start.verification_uri_complete, { username: 'admin', password: 'not-the-password' });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.text, /wrong username or password/);
+    const page = await approveDeviceLogin(browser, start.verification_uri_complete, { username: 'admin', password: adminPassword });
+    assert.match(page.text, /Signed in as <strong>admin<\/strong>/);
+    const tokens = (await pollUntilDone(gw, start)).body;
+    const me = await http(`${gw.url}/admin/v1/me`, { token: tokens.access_token });
+    assert.equal(me.body.user.username, 'admin');
+    assert.equal(me.body.auth.method, 'token');
+  });
+
+  test('a mistyped or unknown code is explained on the page, and guessing is throttled', async () => {
+    const page = await http(`${gw.url}/device?user_code=BCDF-GHJK`);
+    assert.equal(page.status, 400);
+    assert.match(page.body, /not valid or has expired/);
+    let last = page;
+    for (let i = 0; i < 10; i++) last = await http(`${gw.url}/device?user_code=BCDF-GHJK`);
+    assert.match(last.body, /Too many wrong codes/);
   });
 });
