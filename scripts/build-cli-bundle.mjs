@@ -46,7 +46,7 @@ const keepLayout = {
 };
 
 const result = await build({
-  entryPoints: [join(dist, 'cli', 'main.js')],
+  entryPoints: [join(dist, 'cli', 'entry.js')],
   bundle: true,
   write: false,
   platform: 'node',

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { AdminClient } from './admin-client.js';
-import { getSecret } from './credentials.js';
+import { credentialAccount, getSecret } from './credentials.js';
+
+export { credentialAccount };
 import { accessToken, hasDeviceLogin } from './token-store.js';
 import { CliError, exitCodes } from './errors.js';
 import { Output, type OutputMode } from './output.js';
@@ -52,9 +54,4 @@ export class CommandContext {
     if (!token) throw new CliError(`not signed in to ${url}: run \`ccag login ${url}\`, or set CCAG_TOKEN`, exitCodes.auth, 'authentication_error');
     return new AdminClient(url, token);
   }
-}
-
-/** The keychain account a profile's session token is stored under. */
-export function credentialAccount(profile: string, url: string): string {
-  return `${profile}@${url}`;
 }

@@ -100,3 +100,8 @@ export async function deleteSecret(account: string): Promise<void> {
 export async function credentialStoreKind(): Promise<'keychain' | 'file'> {
   return (await store()) === fileStore ? 'file' : 'keychain';
 }
+
+/** The keychain account a profile's login session token is stored under (connect's use `#…` suffixes). */
+export function credentialAccount(profile: string, url: string): string {
+  return `${profile}@${url}`;
+}

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { credentialAccount } from './context.js';
-import { deleteSecret, getSecret, setSecret } from './credentials.js';
-import { OAuthResponseError, oauthPost, type TokenResponse } from './device-login.js';
+import { credentialAccount, deleteSecret, getSecret, setSecret } from './credentials.js';
+import type { TokenResponse } from './device-login.js';
 import { CliError, exitCodes } from './errors.js';
 import { withFileLock } from './file-lock.js';
 import { configDir } from './profiles.js';
@@ -81,6 +80,8 @@ export async function accessToken(profile: string, url: string): Promise<string>
     if (again) return again.token;
     const refreshToken = await getSecret(accounts(profile, url).refresh);
     if (!refreshToken) throw notConnected(url);
+    // Loaded only when refreshing: `ccag token` answers from the cache without the HTTP client.
+    const { OAuthResponseError, oauthPost } = await import('./device-login.js');
     let tokens: TokenResponse;
     try {
       tokens = await oauthPost<TokenResponse>(`${url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: refreshToken });
@@ -101,4 +102,12 @@ export async function accessToken(profile: string, url: string): Promise<string>
 
 export function notConnected(url: string): CliError {
   return new CliError(`not connected to ${url}: run \`ccag connect ${url}\``, exitCodes.auth, 'authentication_error');
+}
+
+/** The credential for Claude Code: a static key from `connect --key`, or a fresh access token. */
+export async function connectCredential(profile: string, url: string): Promise<string> {
+  const key = await storedKey(profile, url);
+  if (key) return key;
+  if (!(await hasDeviceLogin(profile, url))) throw notConnected(url);
+  return accessToken(profile, url);
 }

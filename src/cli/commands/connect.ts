@@ -17,7 +17,7 @@ import type { CommandContext } from '../context.js';
 import { canOpenBrowser, deviceLogin, discoverGateway, oauthPost } from '../device-login.js';
 import { usageError } from '../errors.js';
 import { readProfiles, writeProfiles } from '../profiles.js';
-import { accessToken, forgetTokens, hasDeviceLogin, notConnected, storedKey, storeKey, storeTokens } from '../token-store.js';
+import { connectCredential, forgetTokens, storeKey, storeTokens } from '../token-store.js';
 
 const ccagBin = fileURLToPath(new URL('../../../bin/ccag', import.meta.url));
 /** A shell word in double quotes (Claude Code runs the helper through a shell). */
@@ -106,14 +106,6 @@ export function connectCommand(): Command {
         }
       }),
     );
-}
-
-/** The credential for Claude Code: a static key from `connect --key`, or a fresh access token. */
-export async function connectCredential(profile: string, url: string): Promise<string> {
-  const key = await storedKey(profile, url);
-  if (key) return key;
-  if (!(await hasDeviceLogin(profile, url))) throw notConnected(url);
-  return accessToken(profile, url);
 }
 
 export function tokenCommand(): Command {

@@ -11,7 +11,7 @@ import { action } from '../action.js';
 import { readSettings, settingsConflicts, settingsFiles, shellEnvConflicts, type Json, type SettingsFile } from '../claude-settings.js';
 import type { CommandContext } from '../context.js';
 import { credentialStoreKind } from '../credentials.js';
-import { connectCredential } from './connect.js';
+import { connectCredential } from '../token-store.js';
 import { configDir } from '../profiles.js';
 
 /**
