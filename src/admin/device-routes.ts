@@ -8,7 +8,7 @@ import { cursorAtSql, decodeCursor, iso, toPage, type Cursor } from '../db/repos
 import { findUser, toUser } from '../db/repos/users.js';
 import type { Services } from '../server/services.js';
 import { mutate } from './mutation.js';
-import { assertSeesUser, isAdmin } from './permissions.js';
+import { assertSeesUser, assertTeamAdminMayChange, isAdmin } from './permissions.js';
 import { type RefParams, parseQuery, principalOf } from './request.js';
 
 interface DeviceSessionListRow extends DeviceSessionRow {
@@ -67,7 +67,7 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
     await mutate(services, req, async (m) => {
       const session = /^[0-9a-f-]{36}$/i.test(ref) ? await findDeviceSession(m.tx, ref) : undefined;
       if (!session) throw notFound(`no signed-in device ${ref}`);
-      assertSeesUser(p, await findUser(m.tx, session.user_id), ref);
+      assertTeamAdminMayChange(p, assertSeesUser(p, await findUser(m.tx, session.user_id), ref), undefined, undefined);
       await revokeDeviceSession(m.tx, session.id, 'revoked by an admin or its user');
       await m.invalidate({ kind: 'session', id: session.id });
       await m.audit({ action: 'device.revoke', targetType: 'device_session', targetId: session.id });
@@ -80,6 +80,7 @@ export async function deviceRoutes(app: FastifyInstance, { services }: { service
     const p = principalOf(req);
     return mutate(services, req, async (m) => {
       const user = assertSeesUser(p, await findUser(m.tx, req.params.ref), req.params.ref);
+      assertTeamAdminMayChange(p, user, undefined, undefined);
       const ended = await revokeDeviceSessionsOf(m.tx, { userId: user.id }, 'signed out everywhere');
       const { rowCount } = await m.tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
       await m.invalidate({ kind: 'user', id: user.id });

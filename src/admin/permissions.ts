@@ -1,4 +1,5 @@
 import { forbidden, notFound } from '../api/errors.js';
+import type { Role } from '../api/schemas.js';
 import type { Principal } from '../auth/principal.js';
 import type { KeyRow } from '../db/repos/keys.js';
 import type { UserRow } from '../db/repos/users.js';
@@ -34,3 +35,16 @@ export function assertSeesKey(p: Principal, key: KeyRow | undefined, ref: string
   if (key && keyVisibleTo(p, key)) return key;
   throw notFound(`no key ${ref}`);
 }
+
+const teamAdminAssignable: Role[] = ['member', 'viewer'];
+
+/** A team_admin manages members and viewers of its own team, and cannot promote or move them. */
+export function assertTeamAdminMayChange(p: Principal, target: UserRow | undefined, role: Role | undefined, teamId: string | null | undefined): void {
+  if (isAdmin(p)) return;
+  if (target && target.id !== p.userId && !teamAdminAssignable.includes(target.role)) {
+    throw forbidden(`only an admin can change a user with the role ${target.role}`);
+  }
+  if (role && !teamAdminAssignable.includes(role)) throw forbidden(`only an admin can give the role ${role}`);
+  if (teamId !== undefined && teamId !== p.teamId) throw forbidden('a team admin can only place users in its own team');
+}
+

@@ -10,27 +10,16 @@ import { findTeam } from '../db/repos/teams.js';
 import { countAdmins, findUser, insertUser, listUsers, toUser, updateUser, type UserPatch, type UserRow } from '../db/repos/users.js';
 import type { Services } from '../server/services.js';
 import { mutate } from './mutation.js';
-import { assertSeesUser, isAdmin } from './permissions.js';
+import { assertSeesUser, assertTeamAdminMayChange, isAdmin } from './permissions.js';
 import { type RefParams, parseBody, parseQuery, principalOf } from './request.js';
 import { uniqueViolation } from './unique-violation.js';
 
-const teamAdminAssignable: Role[] = ['member', 'viewer'];
 
 async function resolveTeamId(db: Queryable, ref: string | null | undefined): Promise<string | null | undefined> {
   if (ref === undefined || ref === null) return ref;
   const team = await findTeam(db, ref);
   if (!team) throw notFound(`no team ${ref}`);
   return team.id;
-}
-
-/** A team_admin manages members and viewers of its own team, and cannot promote or move them. */
-function assertTeamAdminMayChange(p: Principal, target: UserRow | undefined, role: Role | undefined, teamId: string | null | undefined): void {
-  if (isAdmin(p)) return;
-  if (target && target.id !== p.userId && !teamAdminAssignable.includes(target.role)) {
-    throw forbidden(`only an admin can change a user with the role ${target.role}`);
-  }
-  if (role && !teamAdminAssignable.includes(role)) throw forbidden(`only an admin can give the role ${role}`);
-  if (teamId !== undefined && teamId !== p.teamId) throw forbidden('a team admin can only place users in its own team');
 }
 
 /** Last-admin guard: the gateway must always keep one active admin. */

@@ -1,5 +1,5 @@
 import type { Db } from '../db/db.js';
-import { consumeDeviceCode, insertDeviceCode, pollDeviceCode } from '../db/repos/device-codes.js';
+import { consumeDeviceCode, deleteExpiredDeviceCodes, insertDeviceCode, pollDeviceCode } from '../db/repos/device-codes.js';
 import type { DeviceSessions, TokenResponse } from './device-sessions.js';
 import { invalidGrant, OAuthError } from './oauth-error.js';
 import { hashSecret, randomBase62 } from './random-token.js';
@@ -22,6 +22,8 @@ export async function authorizeDevice(
   db: Db,
   p: { clientId: string; publicUrl: string; intervalSeconds: number; ip?: string; userAgent?: string },
 ): Promise<DeviceAuthorization> {
+  // Now and then, expired codes and abandoned sign-ins are cleared away.
+  if (Math.random() < 0.02) await deleteExpiredDeviceCodes(db);
   const deviceCode = `ccag-dc-${randomBase62(32)}`;
   const expiresAt = new Date(Date.now() + deviceCodeLifetimeMs);
   // A clash of user codes (1 in 2^34 per live code) is retried with a new one.

@@ -8,6 +8,7 @@ import {
   lockRefreshToken,
   markRefreshTokenRotated,
   recordIdpCheck,
+  releaseIdpCheck,
   revokeDeviceSession,
   touchDeviceSession,
   type DeviceSessionRow,
@@ -152,6 +153,7 @@ export class DeviceSessions {
         throw invalidGrant(`your sign-in at ${rp.idp.name} has ended; run \`ccag connect\` again`);
       }
       if (!(err instanceof IdpUnavailable)) throw err;
+      await releaseIdpCheck(this.db, session.id);
       const lastGood = session.idp_checked_at ? new Date(session.idp_checked_at).getTime() : 0;
       this.log.warn({ idp: rp.idp.name, err: err.message }, 'identity provider unreachable during refresh');
       if (Date.now() - lastGood > idpOutageGraceMs) {
@@ -165,6 +167,10 @@ export class DeviceSessions {
 async function sessionRefusal(tx: Queryable, session: DeviceSessionRow): Promise<string | undefined> {
   if (session.revoked_at) return `this sign-in was ended (${session.revoked_reason ?? 'revoked'}); run \`ccag connect\` again`;
   if (new Date(session.expires_at).getTime() <= Date.now()) return 'this sign-in reached its maximum age; run `ccag connect` again';
+  if (session.idp_id) {
+    const { rows } = await tx.query<{ enabled: boolean }>('SELECT enabled FROM identity_providers WHERE id = $1', [session.idp_id]);
+    if (!rows[0]?.enabled) return 'the identity provider of this sign-in is disabled; run `ccag connect` again';
+  }
   const user = await findUser(tx, session.user_id);
   if (!user?.active) return 'this user is deactivated';
   return undefined;

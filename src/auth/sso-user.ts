@@ -3,7 +3,7 @@ import { roles } from '../api/schemas.js';
 import type { Queryable } from '../db/db.js';
 import { insertAudit } from '../db/repos/audit.js';
 import type { IdentityProviderRow } from '../db/repos/identity-providers.js';
-import { findUser, insertUser, toUser, updateUser, type UserRow } from '../db/repos/users.js';
+import { countAdmins, findUser, insertUser, toUser, updateUser, type UserRow } from '../db/repos/users.js';
 
 /** The IdP vouched for someone ccag will not let in (domain, provisioning, deactivated). */
 export class SsoRefusal extends Error {
@@ -60,19 +60,28 @@ export async function resolveSsoUser(tx: Queryable, idp: IdentityProviderRow, cl
     });
 
   const linked = await tx.query<{ id: string }>('SELECT id FROM users WHERE idp_id = $1 AND idp_subject = $2', [idp.id, subject]);
-  let user = linked.rows[0] ? await findUser(tx, linked.rows[0].id) : ((email && (await findUser(tx, email))) || (await findUser(tx, identifier)));
+  // An account not yet linked is found by a verified email only (a user name from the IdP
+  // could otherwise claim a local account such as the bootstrap `admin`).
+  const linkable = email && claims.email_verified !== false && claims.email_verified !== 'false' ? email : undefined;
+  let user = linked.rows[0] ? await findUser(tx, linked.rows[0].id) : linkable ? await findUser(tx, linkable) : undefined;
+  if (user && !linked.rows[0] && user.email?.toLowerCase() !== linkable?.toLowerCase()) user = undefined;
   if (user && !linked.rows[0]) {
     const link = await tx.query<{ idp_id: string | null }>('SELECT idp_id FROM users WHERE id = $1', [user.id]);
     if (link.rows[0]?.idp_id && link.rows[0].idp_id !== idp.id) throw new SsoRefusal(`${identifier} signs in through another identity provider`);
   }
   if (!user) {
     if (!idp.auto_provision) throw new SsoRefusal(`${identifier} has no ccag account; ask an admin to create it (or enable auto-provisioning for ${idp.name})`);
+    if ((await findUser(tx, identifier)) || (email && (await findUser(tx, email)))) {
+      throw new SsoRefusal(`a ccag account named ${identifier} already exists and is not linked to ${idp.name}; an admin can link it by setting its email to the one the IdP sends (verified)`);
+    }
     const name = typeof claims.name === 'string' ? claims.name : null;
     user = await insertUser(tx, { username: identifier, email, name, role: mapped.role ?? (idp.default_role as Role), teamId: mapped.teamId ?? idp.default_team_id });
     await audit('user.provision', user);
   } else {
     if (!user.active) throw new SsoRefusal(`${identifier} is deactivated in ccag`);
-    const patch = { ...(mapped.role && mapped.role !== user.role ? { role: mapped.role } : {}), ...(mapped.teamId && mapped.teamId !== user.team_id ? { teamId: mapped.teamId } : {}) };
+    // Groups never demote the last active admin: the gateway must keep one.
+    const demotesLastAdmin = user.role === 'admin' && mapped.role && mapped.role !== 'admin' && (await countAdmins(tx)) <= 1;
+    const patch = { ...(mapped.role && mapped.role !== user.role && !demotesLastAdmin ? { role: mapped.role } : {}), ...(mapped.teamId && mapped.teamId !== user.team_id ? { teamId: mapped.teamId } : {}) };
     if (Object.keys(patch).length) {
       const before = user;
       user = await updateUser(tx, user.id, patch);

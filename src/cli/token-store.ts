@@ -45,6 +45,16 @@ export async function storeTokens(profile: string, url: string, tokens: TokenRes
   await setSecret(a.access, JSON.stringify({ token: tokens.access_token, issued_at: now, expires_at: now + tokens.expires_in * 1000 } satisfies CachedAccess));
 }
 
+/** Stores a new device login's tokens, ending the profile's previous sign-in at the gateway. */
+export async function replaceTokens(profile: string, url: string, tokens: TokenResponse): Promise<void> {
+  const previous = await forgetTokens(profile, url);
+  if (previous) {
+    const { oauthPost } = await import('./device-login.js');
+    await oauthPost(`${url}/oauth/revoke`, { token: previous }).catch(() => undefined);
+  }
+  await storeTokens(profile, url, tokens);
+}
+
 /** Forgets every credential connect stored for the profile; returns the refresh token, for revocation. */
 export async function forgetTokens(profile: string, url: string): Promise<string | undefined> {
   const a = accounts(profile, url);
@@ -53,13 +63,18 @@ export async function forgetTokens(profile: string, url: string): Promise<string
   return refresh;
 }
 
-/** The cached access token while it has more than a third of its life (at most a minute) left. */
+/**
+ * The cached access token while it outlives Claude Code's cache of it: Claude Code keeps the
+ * helper's answer for half a token's life (see helperTtlMs), so a token is handed out only
+ * with more than that (and a margin) left.
+ */
 async function freshCachedAccess(profile: string, url: string, minRemainingMs?: number): Promise<CachedAccess | undefined> {
   const text = await getSecret(accounts(profile, url).access);
   if (!text) return undefined;
   try {
     const cached = JSON.parse(text) as CachedAccess;
-    const margin = minRemainingMs ?? Math.min(60_000, (cached.expires_at - cached.issued_at) / 3);
+    const lifetime = cached.expires_at - cached.issued_at;
+    const margin = minRemainingMs ?? lifetime / 2 + Math.min(60_000, lifetime / 10);
     return cached.expires_at - Date.now() > margin ? cached : undefined;
   } catch {
     return undefined;
@@ -86,8 +101,8 @@ export async function accessToken(profile: string, url: string): Promise<string>
     try {
       tokens = await oauthPost<TokenResponse>(`${url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: refreshToken });
     } catch (err) {
+      // The tokens stay stored: a deactivated user who is reactivated works again without a new connect.
       if (err instanceof OAuthResponseError && err.error === 'invalid_grant') {
-        await forgetTokens(profile, url);
         throw new CliError(`your sign-in to ${url} has ended (${err.description}); run \`ccag connect ${url}\` again`, exitCodes.auth, 'authentication_error');
       }
       // Gateway briefly unreachable: a token that has not quite expired still beats none.

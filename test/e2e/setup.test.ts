@@ -153,7 +153,7 @@ test('the Claude Code managed-settings template points at the gateway through cc
   assert.equal(settings.apiKeyHelper, 'ccag token');
   assert.deepEqual(settings.env, {
     ANTHROPIC_BASE_URL: 'https://ccag.example.com',
-    CLAUDE_CODE_API_KEY_HELPER_TTL_MS: '780000',
+    CLAUDE_CODE_API_KEY_HELPER_TTL_MS: '450000',
     CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: '1',
   });
 });

@@ -7,6 +7,8 @@ export interface IdpUser {
   email: string;
   name?: string;
   groups?: string[];
+  /** Sent as email_verified (default true). */
+  emailVerified?: boolean;
 }
 
 export interface TestIdp {
@@ -65,7 +67,7 @@ export async function startTestIdp(redirectUris: string[]): Promise<TestIdp> {
     async findAccount(_ctx: unknown, sub: string) {
       const user = idp.users.get(sub);
       if (!user || idp.disabled.has(sub)) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: true, name: user.name, groups: user.groups ?? [] }) };
+      return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: user.emailVerified ?? true, name: user.name, groups: user.groups ?? [] }) };
     },
   });
   const handle = provider.callback();

@@ -7,7 +7,7 @@ import { AttemptThrottle } from '../attempt-throttle.js';
 import { redirectToIdp } from '../oidc/sign-in.js';
 import { verifyPasswordLogin } from '../password-login.js';
 import { normalizeUserCode } from '../user-code.js';
-import { escapeHtml, sendPage } from './html.js';
+import { escapeHtml, sendErrorPage, sendPage, signInErrorStatus } from './html.js';
 
 /**
  * `/device`: where a person confirms the code their CLI shows, then signs in at the company
@@ -18,6 +18,7 @@ export async function devicePageRoutes(app: FastifyInstance, { services }: { ser
   // Wrong codes per address: 34 bits of code space against 10 guesses per 10 minutes.
   const guesses = new AttemptThrottle(10, 10 * 60_000);
   const secure = config.publicUrl.startsWith('https://');
+  app.setErrorHandler((err, _req, reply) => sendErrorPage(reply, err, signInErrorStatus));
 
   app.get('/device', { config: { access: anonymous } }, async (req, reply) => {
     const typed = (req.query as { user_code?: string }).user_code;

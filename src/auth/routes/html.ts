@@ -1,4 +1,7 @@
 import type { FastifyReply } from 'fastify';
+import { GatewayError } from '../../api/errors.js';
+import { IdpRefusal, IdpUnavailable } from '../oidc/relying-party.js';
+import { SsoRefusal } from '../sso-user.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -33,4 +36,12 @@ export function sendErrorPage(reply: FastifyReply, err: unknown, known: (err: un
     return sendPage(reply, 500, 'Sign-in failed', '<p>Something went wrong on the gateway. Try again; if it keeps failing, tell your admin.</p>');
   }
   return sendPage(reply, status, 'Sign-in failed', `<p class="error" role="alert">${escapeHtml((err as Error).message)}</p>`);
+}
+
+/** The status a sign-in page shows for an error it knows; undefined for a fault of the gateway. */
+export function signInErrorStatus(err: unknown): number | undefined {
+  if (err instanceof SsoRefusal || err instanceof IdpRefusal) return 403;
+  if (err instanceof IdpUnavailable) return 502;
+  if (err instanceof GatewayError && err.status < 500) return err.status;
+  return undefined;
 }

@@ -27,7 +27,10 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     const clientId = body.client_id;
     if (!clientId || clientId.length > 100) throw invalidRequestOAuth('client_id is required');
     const wait = authorizations.take(req.ip);
-    if (wait) throw new OAuthError('slow_down', `too many device logins from this address; try again in ${wait} s`, 429);
+    if (wait) {
+      reply.header('retry-after', String(wait));
+      throw new OAuthError('slow_down', `too many device logins from this address; try again in ${wait} s`, 429);
+    }
     const authorization = await authorizeDevice(db, {
       clientId,
       publicUrl: config.publicUrl,

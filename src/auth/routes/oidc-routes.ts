@@ -5,28 +5,20 @@ import { revokeSession } from '../../db/repos/sessions.js';
 import type { Services } from '../../server/services.js';
 import { anonymous } from '../access.js';
 import { cookie, parseCookies, safeReturnPath, sessionCookie } from '../cookies.js';
-import { IdpRefusal, IdpUnavailable } from '../oidc/relying-party.js';
 import { completeAtIdp, redirectToIdp, takePendingSignIn } from '../oidc/sign-in.js';
 import { openSession } from '../password-login.js';
 import { hashSecret } from '../random-token.js';
 import { isSessionToken } from '../session-token.js';
 import { resolveSsoUser, SsoRefusal } from '../sso-user.js';
 import { signedInPage } from './device-page.js';
-import { sendErrorPage, sendPage } from './html.js';
+import { sendErrorPage, sendPage, signInErrorStatus } from './html.js';
 
 /** Browser sign-in through an OIDC IdP (authorization code + PKCE) for the portal and device login. */
 export async function oidcRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { db, config, sso, credentials } = services;
   const secure = config.publicUrl.startsWith('https://');
 
-  app.setErrorHandler((err, _req, reply) =>
-    sendErrorPage(reply, err, (e) => {
-      if (e instanceof SsoRefusal || e instanceof IdpRefusal) return 403;
-      if (e instanceof IdpUnavailable) return 502;
-      if (e instanceof GatewayError && e.status < 500) return e.status;
-      return undefined;
-    }),
-  );
+  app.setErrorHandler((err, _req, reply) => sendErrorPage(reply, err, signInErrorStatus));
 
   // Portal sign-in: /auth/oidc/login?idp=NAME&return_to=/portal/…
   app.get('/auth/oidc/login', { config: { access: anonymous } }, async (req, reply) => {

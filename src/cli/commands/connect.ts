@@ -17,7 +17,7 @@ import type { CommandContext } from '../context.js';
 import { canOpenBrowser, deviceLogin, discoverGateway, oauthPost } from '../device-login.js';
 import { usageError } from '../errors.js';
 import { readProfiles, writeProfiles } from '../profiles.js';
-import { connectCredential, forgetTokens, storeKey, storeTokens } from '../token-store.js';
+import { connectCredential, forgetTokens, replaceTokens, storeKey } from '../token-store.js';
 
 const ccagBin = fileURLToPath(new URL('../../../bin/ccag', import.meta.url));
 /** A shell word in double quotes (Claude Code runs the helper through a shell). */
@@ -29,12 +29,11 @@ export function tokenHelper(profile: string): string {
 }
 
 /**
- * How long Claude Code keeps the helper's answer: a little less than an access token lives, so
- * it asks again before the token expires (and `ccag token` refreshes it in time).
+ * How long Claude Code keeps the helper's answer: half an access token's life. `ccag token`
+ * hands out only tokens with more than that left, so Claude Code never holds an expired one.
  */
 export function helperTtlMs(accessTokenTtlSeconds: number): number {
-  const ttl = accessTokenTtlSeconds * 1000;
-  return Math.max(30_000, ttl - Math.min(120_000, ttl / 4));
+  return Math.max(30_000, (accessTokenTtlSeconds * 1000) / 2);
 }
 
 /** The gateway URL a command works on: the argument, --gateway, CCAG_URL, or the profile's. */
@@ -83,7 +82,7 @@ export function connectCommand(): Command {
           credential = key;
         } else {
           const tokens = await deviceLogin(known, (line) => process.stderr.write(`${line}\n`), canOpenBrowser());
-          await storeTokens(ctx.profile, url, tokens);
+          await replaceTokens(ctx.profile, url, tokens);
           credential = tokens.access_token;
         }
         const { me, models } = await verify(url, credential);

@@ -4,7 +4,7 @@ import { action } from '../action.js';
 import { AdminClient } from '../admin-client.js';
 import { credentialAccount, type CommandContext } from '../context.js';
 import { canOpenBrowser, deviceLogin, discoverGateway, oauthPost } from '../device-login.js';
-import { forgetTokens, storeTokens } from '../token-store.js';
+import { forgetTokens, replaceTokens } from '../token-store.js';
 import { deleteSecret, setSecret, getSecret } from '../credentials.js';
 import { usageError } from '../errors.js';
 import { readProfiles, writeProfiles } from '../profiles.js';
@@ -41,7 +41,10 @@ export function loginCommand(): Command {
 async function ssoLogin(ctx: CommandContext, url: string): Promise<void> {
   const known = await discoverGateway(url);
   const tokens = await deviceLogin(known, (line) => process.stderr.write(`${line}\n`), canOpenBrowser());
-  await storeTokens(ctx.profile, url, tokens);
+  // The profile's earlier sign-ins end at the gateway too, not only here.
+  const session = await getSecret(credentialAccount(ctx.profile, url));
+  if (session) await new AdminClient(url, session).call('POST', '/admin/v1/auth/logout').catch(() => undefined);
+  await replaceTokens(ctx.profile, url, tokens);
   await deleteSecret(credentialAccount(ctx.profile, url));
   const me = await new AdminClient(url, tokens.access_token).call<Me>('GET', '/admin/v1/me');
   const file = readProfiles();

@@ -100,6 +100,11 @@ export async function claimIdpCheck(db: Queryable, id: string): Promise<boolean>
   return (rowCount ?? 0) > 0;
 }
 
+/** Gives the claim back, so the next refresh asks the IdP again (it could not be reached). */
+export async function releaseIdpCheck(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE device_sessions SET idp_check_claimed_at = NULL WHERE id = $1', [id]);
+}
+
 export async function recordIdpCheck(db: Queryable, id: string, idpRefreshSealed: string | null): Promise<void> {
   await db.query(
     'UPDATE device_sessions SET idp_checked_at = now(), idp_refresh_sealed = COALESCE($2, idp_refresh_sealed) WHERE id = $1',

@@ -261,6 +261,30 @@ describe('device login through an OIDC identity provider', () => {
     assert.equal((await http(`${gw.url}/v1/models`, { token: await sign(claims, gatewayKey) })).status, 200, 'the same claims, properly signed, pass');
   });
 
+  test('an IdP identity never takes over an existing account by an unverified email', async () => {
+    assert.equal((await http(`${gw.url}/admin/v1/users`, { method: 'POST', token: admin, body: { email: 'root@corp.example', role: 'admin', password: 'a-long-enough-password' } })).status, 201);
+    idp.users.set('u-mallory', { email: 'root@corp.example', emailVerified: false });
+    const start = await startDeviceLogin(gw);
+    idp.nextLogin = 'u-mallory';
+    const page = await approveDeviceLogin(new HttpBrowser(), start.verification_uri_complete);
+    assert.equal(page.status, 403);
+    assert.match(page.text, /already exists and is not linked/);
+    const root = await http(`${gw.url}/admin/v1/users/root@corp.example`, { token: admin });
+    assert.equal(root.body.role, 'admin');
+  });
+
+  test('disabling the IdP ends the sign-ins made through it at their next refresh', async () => {
+    const tokens = await signIn('u-alice');
+    assert.equal((await http(`${gw.url}/admin/v1/idps/corp`, { method: 'PATCH', token: admin, body: { enabled: false } })).status, 200);
+    try {
+      const res = await refresh(gw, tokens.refresh_token);
+      assert.equal(res.body.error, 'invalid_grant');
+      assert.match(res.body.error_description, /disabled/);
+    } finally {
+      await http(`${gw.url}/admin/v1/idps/corp`, { method: 'PATCH', token: admin, body: { enabled: true } });
+    }
+  });
+
   test('portal sign-in sets an HttpOnly session cookie; cookie-authenticated changes must come from the gateway; logout ends it', async () => {
     const browser = new HttpBrowser();
     idp.nextLogin = 'u-alice';
