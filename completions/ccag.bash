@@ -58,6 +58,14 @@ _ccag() {
       'budgets show') path='budgets show' ;;
       'budgets events') path='budgets events' ;;
       'budgets clear') path='budgets clear' ;;
+      'policies') path='policies' ;;
+      'policies list') path='policies list' ;;
+      'policies show') path='policies show' ;;
+      'policies create') path='policies create' ;;
+      'policies update') path='policies update' ;;
+      'policies move') path='policies move' ;;
+      'policies remove') path='policies remove' ;;
+      'policies explain') path='policies explain' ;;
       'idps') path='idps' ;;
       'idps add') path='idps add' ;;
       'idps list') path='idps list' ;;
@@ -65,6 +73,10 @@ _ccag() {
       'idps update') path='idps update' ;;
       'idps remove') path='idps remove' ;;
       'idps test') path='idps test' ;;
+      'scim') path='scim' ;;
+      'scim enable') path='scim enable' ;;
+      'scim rotate-token') path='scim rotate-token' ;;
+      'scim disable') path='scim disable' ;;
       'devices') path='devices' ;;
       'devices list') path='devices list' ;;
       'devices revoke') path='devices revoke' ;;
@@ -75,7 +87,7 @@ _ccag() {
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets idps devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets policies idps scim devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --access-token-ttl --refresh-token-ttl --device-session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --sso --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -128,6 +140,14 @@ _ccag() {
     'budgets show') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'budgets events') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'budgets clear') words='--user --team --key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'policies') words='list show create update move remove explain --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'policies list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'policies show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'policies create') words='--team --group --models --deny-tools --max-output-tokens --position --default --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'policies update') words='--team --group --models --deny-tools --max-output-tokens --position --name --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'policies move') words='--position --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'policies remove') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'policies explain') words='--user --key --model --tool --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'idps') words='add list show update remove test --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'idps add') words='--issuer --client-id --client-secret-stdin --scopes --user-claim --groups-claim --allowed-domains --auto-provision --no-auto-provision --default-role --default-team --map-group --enabled --disabled --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'idps list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -135,11 +155,15 @@ _ccag() {
     'idps update') words='--issuer --client-id --client-secret-stdin --scopes --user-claim --groups-claim --allowed-domains --auto-provision --no-auto-provision --default-role --default-team --map-group --enabled --disabled --name --no-client-secret --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'idps remove') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'idps test') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'scim') words='enable rotate-token disable --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'scim enable') words='--idp --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'scim rotate-token') words='--idp --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'scim disable') words='--idp --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices') words='list revoke --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices list') words='--user --all --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices revoke') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'spend') words='--by --since --user --team --model --csv --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
-    'audit') words='--since --action --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'audit') words='--since --until --action --actor --target-type --target --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'emulator') words='--port --host --region --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'completion') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
   esac

@@ -6,10 +6,11 @@ import { decodeCursor } from '../db/repos/page.js';
 import type { Services } from '../server/services.js';
 import { parseQuery } from './request.js';
 
-/** The audit trail of admin changes, oldest first. */
+/** The audit trail of admin, SCIM and policy changes, oldest first, with filters. */
 export async function auditRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   app.get('/audit', { config: { access: adminApi('admin') } }, async (req): Promise<Page<AuditEntry>> => {
     const q = parseQuery(auditListQuery, req.query);
-    return listAudit(services.db, { limit: q.limit, after: decodeCursor(q.cursor), since: q.since, action: q.action });
+    const { cursor, ...filter } = q;
+    return listAudit(services.db, { ...filter, after: decodeCursor(cursor) });
   });
 }

@@ -17,6 +17,9 @@ import {
   type IdentityProviderRow,
 } from '../db/repos/identity-providers.js';
 import { iso } from '../db/repos/page.js';
+import { syncAccessFromGroups } from '../scim/group-access.js';
+import { scimTokenOf } from '../scim/token.js';
+import { toUser } from '../db/repos/users.js';
 import { findTeam } from '../db/repos/teams.js';
 import type { Services } from '../server/services.js';
 import { mutate } from './mutation.js';
@@ -30,6 +33,7 @@ export async function idpRoutes(app: FastifyInstance, { services }: { services: 
   const redirectUri = () => `${config.publicUrl}/auth/oidc/callback`;
 
   async function view(tx: Queryable, row: IdentityProviderRow): Promise<IdentityProvider> {
+    const scim = await scimTokenOf(tx, row.id);
     const teamNames = new Map<string, string>();
     for (const id of [row.default_team_id, ...row.group_mappings.map((m) => m.team)]) {
       if (id && !teamNames.has(id)) teamNames.set(id, (await findTeam(tx, id))?.name ?? id);
@@ -51,6 +55,7 @@ export async function idpRoutes(app: FastifyInstance, { services }: { services: 
       enabled: row.enabled,
       seeded_from_env: row.seeded_from_env,
       redirect_uri: redirectUri(),
+      scim: { enabled: Boolean(scim), url: `${config.publicUrl}/scim/v2`, token_prefix: scim?.prefix ?? null },
       created_at: iso(row.created_at)!,
       updated_at: iso(row.updated_at)!,
     };
@@ -118,6 +123,16 @@ export async function idpRoutes(app: FastifyInstance, { services }: { services: 
       );
       const after = await view(m.tx, row);
       await m.audit({ action: 'idp.update', targetType: 'identity_provider', targetId: row.id, before: await view(m.tx, before), after });
+      // New group mappings apply to the users SCIM provisioned now, not at their next group change.
+      if (body.group_mappings !== undefined || body.default_role !== undefined || body.default_team !== undefined) {
+        const { rows } = await m.tx.query<{ id: string }>('SELECT id FROM users WHERE idp_id = $1 AND scim_provisioned_at IS NOT NULL AND scim_deleted_at IS NULL', [row.id]);
+        for (const { id } of rows) {
+          const changed = await syncAccessFromGroups(m.tx, row, id);
+          if (!changed) continue;
+          await m.audit({ action: 'user.update', targetType: 'user', targetId: id, before: toUser(changed.before), after: toUser(changed.after) });
+          await m.invalidate({ kind: 'user', id });
+        }
+      }
       return after;
     });
   });

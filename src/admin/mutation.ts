@@ -17,7 +17,7 @@ export interface Mutation {
  * Runs an admin change as one transaction with its audit entries and cache invalidations:
  * all of it happens, or none of it.
  */
-export async function mutate<T>(services: Services, req: FastifyRequest, fn: (m: Mutation) => Promise<T>): Promise<T> {
+export async function mutate<T>(services: Services, req: FastifyRequest, fn: (m: Mutation) => Promise<T>, actor?: string): Promise<T> {
   const changes: AuthChange[] = [];
   const p = req.principal;
   const result = await services.db.transaction((tx) =>
@@ -28,7 +28,8 @@ export async function mutate<T>(services: Services, req: FastifyRequest, fn: (m:
           ...e,
           actorUserId: p?.userId ?? null,
           actorKeyId: p?.keyId ?? null,
-          actor: p ? describePrincipal(p) : null,
+          // SCIM calls have no principal: the caller names the actor (`scim:<idp>`).
+          actor: actor ?? (p ? describePrincipal(p) : null),
           requestId: req.id,
           ip: req.ip,
         }),

@@ -3,10 +3,12 @@ import type { Services } from '../server/services.js';
 import { auditRoutes } from './audit-routes.js';
 import { deviceRoutes } from './device-routes.js';
 import { idpRoutes } from './idp-routes.js';
+import { scimAdminRoutes } from './scim-admin-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { keyRoutes } from './key-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { budgetRoutes } from './budget-routes.js';
+import { policyRoutes } from './policy-routes.js';
 import { pricingRoutes } from './pricing-routes.js';
 import { spendRoutes } from './spend-routes.js';
 import { teamRoutes } from './team-routes.js';
@@ -24,6 +26,8 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(pricingRoutes, opts);
   await app.register(spendRoutes, opts);
   await app.register(budgetRoutes, opts);
+  await app.register(policyRoutes, opts);
   await app.register(idpRoutes, opts);
+  await app.register(scimAdminRoutes, opts);
   await app.register(deviceRoutes, opts);
 }

@@ -4,6 +4,7 @@ import { addMemberRequest, createTeamRequest, listQuery, updateTeamRequest, type
 import { adminApi } from '../auth/access.js';
 import type { Queryable } from '../db/db.js';
 import { decodeCursor } from '../db/repos/page.js';
+import { teamPolicyNames } from '../db/repos/policies.js';
 import { deleteTeam, findTeam, insertTeam, listTeams, toTeam, updateTeam, type TeamRow } from '../db/repos/teams.js';
 import { findUser, listUsers, toUser, updateUser } from '../db/repos/users.js';
 import type { Services } from '../server/services.js';
@@ -71,6 +72,8 @@ export async function teamRoutes(app: FastifyInstance, { services }: { services:
         [team.id],
       );
       if (rows[0]!.n > 0) throw conflict(`team ${team.name} has ${rows[0]!.n} active key(s); revoke them first (ccag keys list --team ${team.name})`);
+      const policies = await teamPolicyNames(m.tx, team.id);
+      if (policies.length) throw conflict(`team ${team.name} has policies (${policies.join(', ')}); remove them first (ccag policies remove ${policies[0]})`);
       await m.tx.query('DELETE FROM api_keys WHERE team_id = $1', [team.id]);
       await deleteTeam(m.tx, team.id);
       await m.audit({ action: 'team.delete', targetType: 'team', targetId: team.id, before: toTeam(team) });

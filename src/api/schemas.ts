@@ -99,7 +99,13 @@ export const keyListQuery = listQuery.extend({
 
 export const auditListQuery = listQuery.extend({
   since: timestamp.optional(),
-  action: z.string().max(100).optional(),
+  until: timestamp.optional(),
+  /** An action (`key.revoke`), or every action of a kind (`user.*`). */
+  action: z.string().max(100).regex(/^[a-z_]+(\.([a-z_]+|\*))?$/, 'must be an action such as key.revoke, or user.* for all of a kind').optional(),
+  /** Part of the actor's name, not case-sensitive (`scim:okta`, `alice@`). */
+  actor: z.string().min(1).max(320).optional(),
+  target_type: z.string().max(50).optional(),
+  target_id: z.string().max(320).optional(),
 });
 
 export const modelRef = z.string().trim().min(1).max(300).regex(/^[A-Za-z0-9._:\/\[\]*-]+$/, 'must be a model id');
@@ -161,6 +167,31 @@ export const setBudgetRequest = z.strictObject({
   period: z.enum(budgetPeriods).default('monthly'),
   rules: z.array(budgetRule).max(20).default(defaultBudgetRules),
 });
+
+/** Policies: first match wins (by position), then the default. See docs/policies.md. */
+const policyName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit')
+  .refine((n) => n.toLowerCase() !== 'explain', 'explain is reserved');
+const modelPattern = z.string().trim().regex(/^(\*|[A-Za-z0-9._:/\[\]-]{1,300}\*?)$/, 'must be a model id or alias, or a prefix ending in * (claude-haiku-*)');
+const toolPattern = z.string().trim().regex(/^(\*|[A-Za-z0-9_.:-]{1,200}\*?)$/, 'must be a tool name, or a prefix ending in * (mcp__github__*)');
+const policyFields = {
+  team: ref.nullable().optional(),
+  group: z.string().trim().min(1).max(300).nullable().optional(),
+  /** null: any model. */
+  allowed_models: z.array(modelPattern).max(200).nullable().optional(),
+  denied_tools: z.array(toolPattern).max(500).optional(),
+  /** null: no cap. */
+  max_output_tokens: z.number().int('must be a whole number').min(1).max(10_000_000).nullable().optional(),
+  /** 1 is tried first; default: after the others (before the default policy). */
+  position: z.number().int('must be a whole number').min(1).max(100_000).optional(),
+};
+export const createPolicyRequest = z.strictObject({ name: policyName.optional(), default: z.boolean().optional(), ...policyFields });
+export const updatePolicyRequest = z.strictObject({ name: policyName.optional(), ...policyFields });
+export type CreatePolicyRequest = z.infer<typeof createPolicyRequest>;
+export type UpdatePolicyRequest = z.infer<typeof updatePolicyRequest>;
+export const explainPolicyQuery = z.strictObject({ user: ref.optional(), key: ref.optional(), model: z.string().trim().min(1).max(300).optional(), tool: z.string().trim().min(1).max(200).optional() });
 
 // Responses. Times are RFC 3339 UTC strings; ids are UUIDs.
 const idpName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -381,8 +412,19 @@ export interface IdentityProvider {
   seeded_from_env: boolean;
   /** The redirect URI to register at the IdP. */
   redirect_uri: string;
+  /** SCIM provisioning: on when a token exists (its prefix shown, never the token). */
+  scim: { enabled: boolean; url: string; token_prefix: string | null };
   created_at: string;
   updated_at: string;
+}
+
+export interface ScimTokenResponse {
+  idp: string;
+  /** The SCIM base URL to enter at the IdP (Okta: base URL; Entra: tenant URL). */
+  scim_url: string;
+  /** The bearer token, shown once. */
+  token: string;
+  token_prefix: string;
 }
 
 export interface IdpTestResult {
@@ -407,4 +449,38 @@ export interface DeviceSession {
   last_refresh_at: string | null;
   revoked_at: string | null;
   revoked_reason: string | null;
+}
+
+export interface PolicyView {
+  id: string;
+  name: string;
+  /** 1 is tried first; null for the default policy (always last). */
+  position: number | null;
+  default: boolean;
+  team_id: string | null;
+  team: string | null;
+  /** Lower-case. */
+  group: string | null;
+  /** null: any model. */
+  allowed_models: string[] | null;
+  denied_tools: string[];
+  /** null: no cap. */
+  max_output_tokens: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type PolicyMatch = 'team' | 'group' | 'team_and_group' | 'default' | 'none';
+
+/** Which policy decides for a user or key, why, and what it does to a model and a tool. */
+export interface PolicyExplanation {
+  subject: { user_id: string | null; user: string | null; key: string | null; team_id: string | null; team: string | null; groups: string[] };
+  policy: PolicyView | null;
+  matched_by: PolicyMatch;
+  reason: string;
+  /** Policies tried before the one that decides, and why each did not match. */
+  skipped: { name: string; position: number | null; reason: string }[];
+  model: { name: string; allowed: boolean; reason: string } | null;
+  tool: { name: string; allowed: boolean; reason: string } | null;
+  max_output_tokens: number | null;
 }

@@ -8,9 +8,14 @@ import type { Principal } from './principal.js';
  * Who may call a route, declared on the route itself (`config.access`) and enforced by one
  * hook; the route-auth test enumerates every route's declaration.
  */
-export type Access = { anonymous: true } | { anonymous?: false; scopes: readonly KeyScope[]; roles: readonly Role[] };
+export type Access =
+  | { anonymous: true }
+  /** SCIM provisioning: the bearer token of an identity provider (checked by the SCIM routes' hook). */
+  | { scim: true }
+  | { anonymous?: false; scopes: readonly KeyScope[]; roles: readonly Role[] };
 
 export const anonymous: Access = { anonymous: true };
+export const scimToken: Access = { scim: true };
 /** Any valid credential, even an inference-only key (e.g. "who am I"). */
 export const anyCredential: Access = { scopes: ['inference', 'admin'], roles: allRoles };
 /** The admin API for the given roles: sessions and admin-scope keys. */
@@ -36,7 +41,7 @@ export async function authorize(
   credentials: CredentialCache,
   publicUrl: string,
 ): Promise<Principal | undefined> {
-  if (access.anonymous) return undefined;
+  if ('scim' in access || access.anonymous) return undefined;
   let credential = credentialFrom(req.headers);
   if (!credential) {
     // The portal's session cookie. A cookie rides along on cross-site requests too, so a

@@ -195,6 +195,7 @@ function keyEntry(row: KeyCredentialRow | undefined): Entry {
       scope: row.scope,
       keyId: row.id,
       keyPrefix: row.prefix,
+      groups: row.groups ?? [],
       models: row.models,
       expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
       limits: [
@@ -242,6 +243,7 @@ function sessionEntry(method: 'session' | 'token', row: SessionCredentialRow | u
       teamId: row.team_id,
       scope: 'admin',
       sessionId: row.id,
+      groups: row.groups ?? [],
       models: null,
       expiresAt: new Date(row.expires_at).getTime(),
       limits: [

@@ -16,6 +16,8 @@ export interface Principal {
   keyId?: string;
   keyPrefix?: string;
   sessionId?: string;
+  /** The user's IdP and SCIM groups, lower-case (policies match on them); empty for a team key. */
+  groups: string[];
   /** Models the key is limited to; null means any. */
   models: string[] | null;
   /** Epoch ms after which the credential no longer works. */

@@ -59,6 +59,9 @@ export async function resolveSsoUser(tx: Queryable, idp: IdentityProviderRow, cl
       ip: null,
     });
 
+  // With SCIM on, the IdP provisions: only the users it created (and did not delete) sign in.
+  const scim = await tx.query('SELECT 1 FROM scim_tokens WHERE idp_id = $1', [idp.id]);
+  if (scim.rows.length) return provisionedUser(tx, idp, claims, subject, identifier);
   const linked = await tx.query<{ id: string }>('SELECT id FROM users WHERE idp_id = $1 AND idp_subject = $2', [idp.id, subject]);
   // An account not yet linked is found by a verified email only (a user name from the IdP
   // could otherwise claim a local account such as the bootstrap `admin`).
@@ -90,4 +93,20 @@ export async function resolveSsoUser(tx: Queryable, idp: IdentityProviderRow, cl
   }
   await tx.query('UPDATE users SET idp_id = $2, idp_subject = $3, idp_groups = $4, last_login_at = now() WHERE id = $1', [user.id, idp.id, subject, groups]);
   return user;
+}
+
+/** The SCIM-provisioned user an IdP sign-in is: by subject, else by user name or email among the IdP's users. */
+async function provisionedUser(tx: Queryable, idp: IdentityProviderRow, claims: Claims, subject: string, identifier: string): Promise<UserRow> {
+  const email = typeof claims.email === 'string' ? claims.email : identifier;
+  const { rows } = await tx.query<{ id: string; active: boolean }>(
+    `SELECT id, active FROM users WHERE idp_id = $1 AND scim_provisioned_at IS NOT NULL AND scim_deleted_at IS NULL
+       AND (idp_subject = $2 OR lower(username) = lower($3) OR lower(email) = lower($4))
+     ORDER BY (idp_subject = $2) DESC NULLS LAST LIMIT 1`,
+    [idp.id, subject, identifier, email],
+  );
+  const found = rows[0];
+  if (!found) throw new SsoRefusal(`${identifier} is not provisioned in ccag by ${idp.name} (SCIM): ask your admin to assign you the app`);
+  if (!found.active) throw new SsoRefusal(`${identifier} is deactivated in ccag`);
+  await tx.query('UPDATE users SET idp_subject = $2, idp_groups = $3, last_login_at = now() WHERE id = $1', [found.id, subject, groupsFrom(claims, idp.groups_claim)]);
+  return (await findUser(tx, found.id))!;
 }

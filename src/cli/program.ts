@@ -8,9 +8,11 @@ import { doctorCommand } from './commands/doctor.js';
 import { devicesCommand } from './commands/devices.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { idpsCommand } from './commands/idps.js';
+import { scimCommand } from './commands/scim.js';
 import { keysCommand } from './commands/keys.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { modelsCommand } from './commands/models.js';
+import { policiesCommand } from './commands/policies.js';
 import { pricingCommand } from './commands/pricing.js';
 import { spendCommand } from './commands/spend.js';
 import { migrateCommand, serveCommand } from './commands/serve.js';
@@ -49,7 +51,9 @@ export function buildProgram(): Command {
     modelsCommand(),
     pricingCommand(),
     budgetsCommand(),
+    policiesCommand(),
     idpsCommand(),
+    scimCommand(),
     devicesCommand(),
     spendCommand(),
     auditCommand(),

@@ -10,6 +10,7 @@ export type AuthExceptionName =
   | 'IncompleteSignatureException'
   | 'UnrecognizedClientException'
   | 'InvalidSignatureException'
+  | 'ExpiredTokenException'
   | 'UnknownOperationException';
 
 export type ExceptionName = BedrockExceptionName | AuthExceptionName;
@@ -30,6 +31,7 @@ const status: Record<ExceptionName, number> = {
   IncompleteSignatureException: 403,
   UnrecognizedClientException: 403,
   InvalidSignatureException: 403,
+  ExpiredTokenException: 403,
   UnknownOperationException: 404,
 };
 
@@ -38,6 +40,7 @@ const authExceptions = new Set<ExceptionName>([
   'IncompleteSignatureException',
   'UnrecognizedClientException',
   'InvalidSignatureException',
+  'ExpiredTokenException',
   'UnknownOperationException',
 ]);
 

@@ -6,3 +6,5 @@ export type { Emulator, EmulatorOptions, EmulatedRequest } from './types.js';
 export { startEmulator } from './server.js';
 export { countEmulatedTokens } from './tokens.js';
 export { runEmulatorCommand } from './cli.js';
+export { startStsEmulator, type StsEmulator, type StsEmulatorOptions, type EmulatedRole, type AssumeRoleCall } from './sts.js';
+export { TemporaryCredentialStore, type TemporaryCredentials } from './temporary-credentials.js';

@@ -67,7 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       await verifyAuthorization(
         { method, url, headers: { ...headers, ...authority(req.headers) }, body: rawBody },
-        { region: state.region, credentials: state.credentials, bearerToken: emulatorBearerToken },
+        { region: state.region, credentials: state.credentials, temporaryCredentials: options.temporaryCredentials, bearerToken: emulatorBearerToken },
       );
       await operations[route.operation]({ record, query: route.query, rawBody, reply, state, receivedAt });
     } catch (err) {

@@ -1,12 +1,13 @@
 /**
- * Authentication as AWS's front end does it for Bedrock: SigV4 (service `bedrock`) checked by
- * signing the received request again with the same date and comparing signatures, or a Bedrock
- * API key as a bearer token. Refusals carry AWS's wording.
+ * Authentication as AWS's front end does it for Bedrock (and STS): SigV4 checked by signing the
+ * received request again with the same date and comparing signatures, or a Bedrock API key as a
+ * bearer token. Refusals carry AWS's wording.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { BedrockError } from './exceptions.js';
+import type { TemporaryCredentialStore } from './temporary-credentials.js';
 import type { EmulatorCredentials } from './types.js';
 
 export interface ReceivedRequest {
@@ -20,11 +21,14 @@ export interface ReceivedRequest {
 
 export interface Authority {
   region: string;
+  /** The service signatures must be scoped to; default `bedrock`. */
+  service?: string;
   credentials: EmulatorCredentials;
-  bearerToken: string;
+  /** Also accepted, with their session token, until they expire (what the STS emulator issued). */
+  temporaryCredentials?: TemporaryCredentialStore;
+  /** The API key accepted as a bearer token; none: bearer tokens are refused. */
+  bearerToken?: string;
 }
-
-const service = 'bedrock';
 const maxClockSkewMs = 5 * 60 * 1000;
 const invalidToken = 'The security token included in the request is invalid.';
 
@@ -33,12 +37,13 @@ export async function verifyAuthorization(request: ReceivedRequest, authority: A
   const authorization = request.headers.authorization;
   if (!authorization) throw new BedrockError('MissingAuthenticationTokenException', 'Missing Authentication Token');
   if (/^bearer /i.test(authorization)) {
-    if (!sameText(authorization.slice('bearer '.length).trim(), authority.bearerToken)) throw new BedrockError('UnrecognizedClientException', invalidToken);
+    if (!authority.bearerToken || !sameText(authorization.slice('bearer '.length).trim(), authority.bearerToken)) throw new BedrockError('UnrecognizedClientException', invalidToken);
     return;
   }
   const parsed = parseAuthorization(authorization);
   const { accessKeyId, date, region, scopeService } = parsed;
-  if (accessKeyId !== authority.credentials.accessKeyId) throw new BedrockError('UnrecognizedClientException', invalidToken);
+  const service = authority.service ?? 'bedrock';
+  const credentials = signingCredentials(accessKeyId, request.headers['x-amz-security-token'], authority);
 
   const amzDate = request.headers['x-amz-date'];
   const signingDate = amzDate ? parseAmzDate(amzDate) : undefined;
@@ -60,13 +65,22 @@ export async function verifyAuthorization(request: ReceivedRequest, authority: A
     throw new BedrockError('InvalidSignatureException', "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
 
-  const expected = await signatureFor(request, parsed.signedHeaders, signingDate, authority);
+  const expected = await signatureFor(request, parsed.signedHeaders, signingDate, { region, service, credentials });
   if (!sameText(expected, parsed.signature)) {
     throw new BedrockError(
       'InvalidSignatureException',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
   }
+}
+
+/** The secret to check the signature with; temporary credentials need their session token and must not have expired. */
+function signingCredentials(accessKeyId: string, sessionToken: string | undefined, authority: Authority): EmulatorCredentials {
+  if (accessKeyId === authority.credentials.accessKeyId) return authority.credentials;
+  const temporary = authority.temporaryCredentials?.find(accessKeyId);
+  if (!temporary || sessionToken === undefined || !sameText(sessionToken, temporary.sessionToken)) throw new BedrockError('UnrecognizedClientException', invalidToken);
+  if (temporary.expiration.getTime() <= Date.now()) throw new BedrockError('ExpiredTokenException', 'The security token included in the request is expired');
+  return temporary;
 }
 
 interface ParsedAuthorization {
@@ -110,7 +124,12 @@ function checkClockSkew(signed: Date, amzDate: string, now: Date): void {
 }
 
 /** Sign the request as received, limited to the headers the client said it signed. */
-async function signatureFor(request: ReceivedRequest, signedHeaders: string[], signingDate: Date, authority: Authority): Promise<string> {
+async function signatureFor(
+  request: ReceivedRequest,
+  signedHeaders: string[],
+  signingDate: Date,
+  scope: { region: string; service: string; credentials: EmulatorCredentials },
+): Promise<string> {
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     const value = request.headers[name];
@@ -119,7 +138,9 @@ async function signatureFor(request: ReceivedRequest, signedHeaders: string[], s
   }
   const queryStart = request.url.indexOf('?');
   const path = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
-  const signer = new SignatureV4({ credentials: authority.credentials, region: authority.region, service, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true });
+  // Without the session token: when it was signed it is among the headers already.
+  const credentials = { accessKeyId: scope.credentials.accessKeyId, secretAccessKey: scope.credentials.secretAccessKey };
+  const signer = new SignatureV4({ credentials, region: scope.region, service: scope.service, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true });
   const signed = await signer.sign(
     {
       method: request.method,

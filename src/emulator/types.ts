@@ -1,4 +1,5 @@
 import type { Script } from './script.js';
+import type { TemporaryCredentialStore } from './temporary-credentials.js';
 
 export interface EmulatorCredentials {
   accessKeyId: string;
@@ -14,6 +15,11 @@ export interface EmulatorOptions {
   region?: string;
   /** Default emulatorCredentials. */
   credentials?: EmulatorCredentials;
+  /**
+   * Temporary credentials accepted as well, with their session token and until they expire:
+   * pass the STS emulator's `issued` store to accept what it issues.
+   */
+  temporaryCredentials?: TemporaryCredentialStore;
   /** Top-level InvokeModel body keys accepted; default defaultAcceptedFields. */
   acceptedFields?: string[];
   /** anthropic_beta values accepted; default defaultAcceptedBetas. */

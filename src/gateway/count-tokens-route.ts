@@ -9,6 +9,7 @@ import { translateRequest } from './bedrock/translate-request.js';
 import { tokenFeatures } from './count-tokens/features.js';
 import { modelKey } from './messages-route.js';
 import { assertModelAllowed } from '../policy/model-access.js';
+import { applyPolicy } from '../policy/apply.js';
 import { resolveModel } from './models/resolve.js';
 
 /**
@@ -22,6 +23,8 @@ export async function countTokensRoute(app: FastifyInstance, { services }: { ser
     const p = principalOf(req);
     const body = checkMessagesRequest(req.body, { countTokens: true });
     assertModelAllowed(p, body.model);
+    // Denied tools are removed here too, so the count matches what /v1/messages sends.
+    applyPolicy(inference.policies.decideFor(p), body, inference.models);
     const model = resolveModel(body.model, inference.models, inference.profilePrefixes);
     if (model.info?.countTokens) {
       const translated = translateRequest({ ...body, max_tokens: 1 }, req.headers['anthropic-beta'], model, inference.capabilities, inference.endpoint);

@@ -2,6 +2,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BudgetLedger } from '../limits/budget-ledger.js';
 import type { BudgetStore } from '../limits/budget-store.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { PolicyStore } from '../policy/policy-store.js';
 import type { PriceStore } from '../spend/price-store.js';
 import type { RequestLog } from '../spend/request-log.js';
 import type { CapabilityTable } from './bedrock/capabilities.js';
@@ -22,6 +23,8 @@ export interface Inference {
   requestLog: RequestLog;
   prices: PriceStore;
   budgets: BudgetStore;
+  /** Policies by team or group: allowed models, denied tools, output cap. */
+  policies: PolicyStore;
   ledger: BudgetLedger;
   /** Requests and tokens a minute, requests at once: per replica, or cluster-wide through Redis. */
   rateLimiter: RateLimiter;

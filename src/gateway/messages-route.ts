@@ -14,6 +14,7 @@ import { tokenFeatures } from './count-tokens/features.js';
 import { invokeJson, invokeStream, invokeWithLearning } from './invoke.js';
 import { resolveModel, type ResolvedModel } from './models/resolve.js';
 import { assertModelAllowed } from '../policy/model-access.js';
+import { applyPolicy } from '../policy/apply.js';
 import { relayStream } from './stream-relay.js';
 import { completeUsage, toUsage, type Usage } from './usage.js';
 
@@ -35,7 +36,7 @@ interface Call {
 const expectedOutputTokens = 4_096;
 
 /**
- * POST /v1/messages: authenticate (route access) → authorize → resolve the model → admit
+ * POST /v1/messages: authenticate (route access) → authorize (key's models, policy) → resolve the model → admit
  * against budgets → translate → invoke (learned retries) → respond (SSE as it arrives, or
  * JSON) → record and settle. The translation stage may retry with Bedrock up to three times,
  * each time without something Bedrock refused by name.
@@ -58,6 +59,8 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     });
     try {
       assertModelAllowed(p, body.model);
+      const policyChanges = applyPolicy(inference.policies.decideFor(p), body, inference.models);
+      if (policyChanges.length) req.log.debug({ changes: policyChanges }, 'applied policy');
       const model = resolveModel(body.model, inference.models, inference.profilePrefixes);
       record.bedrockModel = model.bedrockModelId;
       const translate = () => {

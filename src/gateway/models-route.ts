@@ -9,6 +9,9 @@ import { modelCatalog } from './models/catalog.js';
 import type { ModelConfigStore } from './models/mapping-store.js';
 import { canonicalModelId } from './models/resolve.js';
 import { mayUseModel } from '../policy/model-access.js';
+import { allowedModelEntry } from '../policy/evaluate.js';
+import { modelNames } from '../policy/model-names.js';
+import type { PolicyStore } from '../policy/policy-store.js';
 
 /** A model in Anthropic's /v1/models shape. */
 export interface ModelEntry {
@@ -24,8 +27,8 @@ const listQuery = z.object({
   before_id: z.string().optional(),
 });
 
-/** The models a caller may use: the catalog plus admin mappings, limited by the key's model list. */
-export function availableModels(models: ModelConfigStore, p: Principal): ModelEntry[] {
+/** The models a caller may use: the catalog plus admin mappings, limited by the key's model list and the caller's policy. */
+export function availableModels(models: ModelConfigStore, policies: PolicyStore, p: Principal): ModelEntry[] {
   const entries = new Map<string, ModelEntry>();
   for (const m of modelCatalog) entries.set(m.id, { type: 'model', id: m.id, display_name: m.displayName, created_at: m.createdAt });
   for (const m of models.allMappings()) {
@@ -33,7 +36,8 @@ export function availableModels(models: ModelConfigStore, p: Principal): ModelEn
     entries.set(m.model, { type: 'model', id: m.model, display_name: m.displayName ?? base?.display_name ?? m.model, created_at: base?.created_at ?? '2025-01-01T00:00:00Z' });
   }
   const all = [...entries.values()].sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
-  return all.filter((m) => mayUseModel(p, m.id));
+  const { policy } = policies.decideFor(p);
+  return all.filter((m) => mayUseModel(p, m.id) && (!policy?.allowedModels || allowedModelEntry(policy, modelNames(m.id, models)) !== undefined));
 }
 
 /** GET /v1/models and /v1/models/{id}, in Anthropic's list shape. */
@@ -42,7 +46,7 @@ export async function modelsRoute(app: FastifyInstance, { services }: { services
 
   app.get('/v1/models', { config: { access: anyCredential } }, async (req) => {
     const q = parseQuery(listQuery, req.query);
-    const all = availableModels(inference.models, principalOf(req));
+    const all = availableModels(inference.models, inference.policies, principalOf(req));
     let start = 0;
     let end = all.length;
     if (q.after_id) start = all.findIndex((m) => m.id === q.after_id) + 1;
@@ -55,7 +59,7 @@ export async function modelsRoute(app: FastifyInstance, { services }: { services
   app.get<{ Params: { id: string } }>('/v1/models/:id', { config: { access: anyCredential } }, async (req) => {
     // Aliases (claude-sonnet-4-5) answer with the model they name.
     const wanted = canonicalModelId(req.params.id);
-    const model = availableModels(inference.models, principalOf(req)).find((m) => m.id === req.params.id || m.id === wanted);
+    const model = availableModels(inference.models, inference.policies, principalOf(req)).find((m) => m.id === req.params.id || m.id === wanted);
     if (!model) throw notFound(`model: ${req.params.id}`);
     return model;
   });

@@ -6,6 +6,7 @@ import { adminRoutes } from '../admin/routes.js';
 import { devicePageRoutes } from '../auth/routes/device-page.js';
 import { oauthRoutes } from '../auth/routes/oauth-routes.js';
 import { oidcRoutes } from '../auth/routes/oidc-routes.js';
+import { scimRoutes, sendScimNotFound } from '../scim/routes.js';
 import { inferenceRoutes } from '../gateway/routes.js';
 import '../admin/request.js';
 import { sendError, toGatewayError } from './error-handler.js';
@@ -76,7 +77,12 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
     return sendError(reply, req, error);
   });
 
-  app.setNotFoundHandler((req, reply) => sendError(reply, req, notFound(`no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    // SCIM clients get SCIM's error shape, also for what ccag does not implement (Bulk, .search, /Me).
+    if (path.startsWith('/scim/v2/')) return sendScimNotFound(reply, path);
+    return sendError(reply, req, notFound(`no route ${req.method} ${path}`));
+  });
 
   await app.register(opsRoutes, { services });
   await app.register(setupRoutes, { services });
@@ -85,5 +91,6 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
   await app.register(oauthRoutes, { services });
   await app.register(devicePageRoutes, { services });
   await app.register(oidcRoutes, { services });
+  await app.register(scimRoutes, { services });
   return app as unknown as FastifyInstance;
 }

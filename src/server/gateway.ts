@@ -10,6 +10,7 @@ import { BudgetLedger } from '../limits/budget-ledger.js';
 import { BudgetStore } from '../limits/budget-store.js';
 import { MemoryRateLimiter } from '../limits/rate-limiter.js';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
+import { PolicyStore } from '../policy/policy-store.js';
 import { PriceStore } from '../spend/price-store.js';
 import { RequestLog } from '../spend/request-log.js';
 import type { Logger } from 'pino';
@@ -88,6 +89,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   await prices.start();
   const budgets = new BudgetStore(db, log);
   await budgets.start();
+  const policies = new PolicyStore(db, log);
+  await policies.start();
   const ledger = new BudgetLedger(db, budgets, log);
   await ledger.start();
   const requestLog = new RequestLog(db, log, ledger);
@@ -104,6 +107,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     requestLog,
     prices,
     budgets,
+    policies,
     ledger,
     rateLimiter,
     tokenEstimator: new TokenEstimator(),
@@ -128,6 +132,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await ledger.stop();
       await rateLimiter.close();
       await budgets.stop();
+      await policies.stop();
       await credentials.stop();
       await models.stop();
       await prices.stop();

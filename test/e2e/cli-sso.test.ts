@@ -52,6 +52,12 @@ test('an admin wires an IdP with the CLI; an admin signs in with login --sso and
     const teams = await ccag(['teams', 'create', 'from-sso', '--json'], { home });
     assert.equal(teams.code, 0, teams.stderr);
 
+    const audit = await ccag(['audit', '--since', '1d', '--actor', 'sso:', '--json'], admin);
+    assert.equal(audit.code, 0, audit.stderr);
+    const entries = JSON.parse(audit.stdout);
+    assert.ok(entries.some((e: any) => e.actor === 'sso:corp' && e.action === 'user.provision'), audit.stdout);
+    assert.ok(entries.every((e: any) => e.actor.startsWith('sso:')));
+
     const devices = await ccag(['devices', 'list', '--user', 'ops@corp.example', '--json'], admin);
     const [device] = JSON.parse(devices.stdout);
     assert.equal(device.idp, 'corp');
@@ -59,6 +65,19 @@ test('an admin wires an IdP with the CLI; an admin signs in with login --sso and
     const after = await ccag(['teams', 'list'], { home });
     assert.equal(after.code, 3, 'signed out everywhere: the CLI session ended too');
     assert.match(after.stderr, /ccag connect|sign-in/);
+
+    // SCIM provisioning for the IdP: the token is printed once, rotating replaces it.
+    const enabled = await ccag(['scim', 'enable', '--idp', 'corp', '--json'], admin);
+    assert.equal(enabled.code, 0, enabled.stderr);
+    const scim = JSON.parse(enabled.stdout);
+    assert.equal(scim.scim_url, `${gw}/scim/v2`);
+    assert.equal((await ccag(['scim', 'enable', '--idp', 'corp'], admin)).code, 1, 'already enabled: 409');
+    const rotated = await ccag(['scim', 'rotate-token', '--idp', 'corp', '--quiet'], admin);
+    assert.match(rotated.stdout, /^ccag-scim-[0-9A-Za-z]{43}\n$/);
+    assert.notEqual(rotated.stdout.trim(), scim.token);
+    assert.match((await ccag(['idps', 'show', 'corp'], admin)).stdout, /SCIM/);
+    assert.equal((await ccag(['scim', 'disable', '--idp', 'corp', '--yes'], admin)).code, 0);
+    assert.equal((await ccag(['scim', 'disable', '--idp', 'corp', '--yes'], admin)).code, 4);
 
     assert.equal((await ccag(['idps', 'remove', 'corp', '--yes'], admin)).code, 0);
     assert.equal((await ccag(['idps', 'show', 'corp'], admin)).code, 4);

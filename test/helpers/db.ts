@@ -37,6 +37,23 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
   };
 }
 
+/** One fresh Postgres database opened twice, as two replicas of the gateway share it. */
+export async function sharedPostgres(): Promise<{ url: string; a: PostgresDb; b: PostgresDb; drop(): Promise<void> }> {
+  const database = await createPostgresDatabase();
+  const a = new PostgresDb(database.url);
+  const b = new PostgresDb(database.url);
+  return {
+    url: database.url,
+    a,
+    b,
+    async drop() {
+      await a.close();
+      await b.close();
+      await database.drop();
+    },
+  };
+}
+
 /** A fresh, empty database of the given kind (PGlite in memory). */
 export async function createTestDb(kind: DbKind): Promise<TestDatabase> {
   if (kind === 'pglite') {

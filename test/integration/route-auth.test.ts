@@ -14,6 +14,8 @@ const anyCredential: Caller[] = ['inference_key', 'admin', 'team_admin', 'member
 const adminApi: Caller[] = ['admin', 'team_admin', 'member', 'viewer', 'member_admin_key'];
 const staff: Caller[] = ['admin', 'team_admin'];
 const keyMakers: Caller[] = ['admin', 'team_admin', 'member', 'member_admin_key'];
+/** SCIM resources: only an identity provider's SCIM token (none of the callers above); 401 in SCIM's shape for all of them. */
+const scimOnly: Caller[] = [];
 
 const expected: Record<string, Caller[]> = {
   'GET /health': everyone,
@@ -62,12 +64,38 @@ const expected: Record<string, Caller[]> = {
   'GET /admin/v1/budgets/:id/events': adminApi,
   'PUT /admin/v1/budgets': staff,
   'DELETE /admin/v1/budgets/:id': staff,
+  'GET /admin/v1/policies': staff,
+  'GET /admin/v1/policies/explain': adminApi,
+  'GET /admin/v1/policies/:ref': staff,
+  'POST /admin/v1/policies': ['admin'],
+  'PATCH /admin/v1/policies/:ref': ['admin'],
+  'DELETE /admin/v1/policies/:ref': ['admin'],
   'GET /admin/v1/idps': ['admin'],
   'GET /admin/v1/idps/:ref': ['admin'],
   'POST /admin/v1/idps': ['admin'],
   'PATCH /admin/v1/idps/:ref': ['admin'],
   'DELETE /admin/v1/idps/:ref': ['admin'],
   'POST /admin/v1/idps/:ref/test': ['admin'],
+  'POST /admin/v1/idps/:ref/scim': ['admin'],
+  'POST /admin/v1/idps/:ref/scim/rotate': ['admin'],
+  'DELETE /admin/v1/idps/:ref/scim': ['admin'],
+  'GET /scim/v2/ServiceProviderConfig': everyone,
+  'GET /scim/v2/ResourceTypes': everyone,
+  'GET /scim/v2/ResourceTypes/:id': everyone,
+  'GET /scim/v2/Schemas': everyone,
+  'GET /scim/v2/Schemas/:id': everyone,
+  'GET /scim/v2/Users': scimOnly,
+  'GET /scim/v2/Users/:id': scimOnly,
+  'POST /scim/v2/Users': scimOnly,
+  'PUT /scim/v2/Users/:id': scimOnly,
+  'PATCH /scim/v2/Users/:id': scimOnly,
+  'DELETE /scim/v2/Users/:id': scimOnly,
+  'GET /scim/v2/Groups': scimOnly,
+  'GET /scim/v2/Groups/:id': scimOnly,
+  'POST /scim/v2/Groups': scimOnly,
+  'PUT /scim/v2/Groups/:id': scimOnly,
+  'PATCH /scim/v2/Groups/:id': scimOnly,
+  'DELETE /scim/v2/Groups/:id': scimOnly,
   'GET /admin/v1/devices': adminApi,
   'DELETE /admin/v1/devices/:id': adminApi,
   'POST /admin/v1/users/:ref/sign-out': staff,
@@ -137,6 +165,9 @@ test('each route admits exactly the callers it should', async () => {
       const label = `${route.method} ${route.url} as ${caller}: ${res.status} ${JSON.stringify(res.body)}`;
       if (allowed.includes(caller)) {
         assert.ok(res.status !== 401 && res.status !== 403, `should be allowed: ${label}`);
+      } else if (allowed === scimOnly) {
+        assert.equal(res.status, 401, label);
+        if (route.method !== 'HEAD') assert.deepEqual(res.body.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error'], label);
       } else if (caller === 'anonymous') {
         assert.equal(res.status, 401, label);
         if (route.method !== 'HEAD') assert.equal(res.body.error.type, 'authentication_error', label);

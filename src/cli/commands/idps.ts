@@ -24,6 +24,7 @@ const idpFields: Column<IdentityProvider>[] = [
   { header: 'ALLOWED DOMAINS', value: (p) => p.allowed_domains.join(', ') || 'any' },
   { header: 'GROUP MAPPINGS', value: (p) => p.group_mappings.map((m) => `${m.group}=${[m.team, m.role].filter(Boolean).join(':')}`).join(', ') || 'none' },
   { header: 'REDIRECT URI', value: (p) => p.redirect_uri },
+  { header: 'SCIM', value: (p) => (p.scim.enabled ? `on (${p.scim.url}, token ${p.scim.token_prefix}…)` : 'off') },
   { header: 'FROM ENVIRONMENT', value: (p) => (p.seeded_from_env ? 'yes (OIDC_*)' : 'no') },
 ];
 

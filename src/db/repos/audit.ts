@@ -64,13 +64,37 @@ interface AuditRow {
 
 const toAuditEntry = ({ cursor_at: _c, ...r }: AuditRow): AuditEntry => ({ ...r, id: String(r.id), at: iso(r.at)! });
 
-export async function listAudit(db: Queryable, opts: { limit: number; after?: Cursor; since?: string; action?: string }) {
+export interface AuditFilter {
+  since?: string;
+  until?: string;
+  action?: string;
+  actor?: string;
+  target_type?: string;
+  target_id?: string;
+}
+
+export async function listAudit(db: Queryable, opts: { limit: number; after?: Cursor } & AuditFilter) {
+  const actionPrefix = opts.action?.endsWith('.*') ? opts.action.slice(0, -1) : undefined;
   const { rows } = await db.query<AuditRow>(
     `SELECT id, at, ${cursorAtSql('at')}, actor, actor_user_id, action, target_type, target_id, before, after, request_id, ip FROM audit_log
      WHERE ($1::timestamptz IS NULL OR (at, id) > ($1::timestamptz, $2::bigint))
-       AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::text IS NULL OR action = $4)
-     ORDER BY at, id LIMIT $5`,
-    [opts.after?.at ?? null, opts.after?.id ?? null, opts.since ?? null, opts.action ?? null, opts.limit + 1],
+       AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
+       AND ($5::text IS NULL OR action = $5) AND ($6::text IS NULL OR starts_with(action, $6))
+       AND ($7::text IS NULL OR strpos(lower(actor), lower($7)) > 0)
+       AND ($8::text IS NULL OR target_type = $8) AND ($9::text IS NULL OR target_id = $9)
+     ORDER BY at, id LIMIT $10`,
+    [
+      opts.after?.at ?? null,
+      opts.after?.id ?? null,
+      opts.since ?? null,
+      opts.until ?? null,
+      actionPrefix ? null : (opts.action ?? null),
+      actionPrefix ?? null,
+      opts.actor ?? null,
+      opts.target_type ?? null,
+      opts.target_id ?? null,
+      opts.limit + 1,
+    ],
   );
   return toPage(rows, opts.limit, toAuditEntry, (r) => ({ at: r.cursor_at, id: String(r.id) }));
 }

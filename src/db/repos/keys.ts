@@ -1,3 +1,4 @@
+import { userGroupsSql } from './users.js';
 import type { ApiKey, KeyScope, Limits } from '../../api/schemas.js';
 import { toLimits, type LimitRow } from './limits.js';
 import type { Queryable } from '../db.js';
@@ -129,6 +130,7 @@ export interface KeyCredentialRow {
   team_rpm: number | null;
   team_tpm: number | null;
   team_concurrency: number | null;
+  groups: string[];
 }
 
 export async function findKeyCredential(db: Queryable, hash: string): Promise<KeyCredentialRow | undefined> {
@@ -137,7 +139,8 @@ export async function findKeyCredential(db: Queryable, hash: string): Promise<Ke
        u.username, u.role, u.active AS user_active, u.team_id AS user_team_id,
        k.rpm_limit AS key_rpm, k.tpm_limit AS key_tpm, k.concurrency_limit AS key_concurrency,
        u.rpm_limit AS user_rpm, u.tpm_limit AS user_tpm, u.concurrency_limit AS user_concurrency,
-       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency
+       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency,
+       ${userGroupsSql('u')} AS groups
      FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN teams t ON t.id = COALESCE(k.team_id, u.team_id)
      WHERE k.key_hash = $1`,
     [hash],

@@ -1,3 +1,4 @@
+import { userGroupsSql } from './users.js';
 import type { Queryable } from '../db.js';
 
 export interface SessionCredentialRow {
@@ -15,6 +16,7 @@ export interface SessionCredentialRow {
   team_rpm: number | null;
   team_tpm: number | null;
   team_concurrency: number | null;
+  groups: string[];
 }
 
 export async function insertSession(
@@ -38,7 +40,8 @@ export async function selectSessionCredential(
   const { rows } = await db.query<SessionCredentialRow>(
     `SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.username, u.role, u.active, u.team_id,
        u.rpm_limit AS user_rpm, u.tpm_limit AS user_tpm, u.concurrency_limit AS user_concurrency,
-       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency
+       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency,
+       ${userGroupsSql('u')} AS groups
      FROM ${table} s JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id WHERE s.${column} = $1`,
     [value],
   );

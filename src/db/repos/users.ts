@@ -19,6 +19,14 @@ export interface UserRow extends LimitRow {
   cursor_at: string;
 }
 
+/**
+ * SQL for a user's groups (lower-case): those the IdP named at the last sign-in and those SCIM
+ * put the user in. Policies match on them.
+ */
+export const userGroupsSql = (u: string) =>
+  `(SELECT COALESCE(array_agg(DISTINCT lower(g)), '{}') FROM (SELECT unnest(${u}.idp_groups) AS g
+     UNION SELECT sg.display_name FROM scim_group_members m JOIN scim_groups sg ON sg.id = m.group_id WHERE m.user_id = ${u}.id) AS user_groups)`;
+
 const select = `SELECT u.*, ${cursorAtSql('u.created_at')}, t.name AS team_name FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
 
 export function toUser(row: UserRow): User {

@@ -14,7 +14,8 @@ export interface ResolvedModel {
 }
 
 const longContextSuffix = /\[1m\]$/i;
-const profilePattern = /^(us|eu|apac|jp|au|us-gov|global)\.(anthropic\..+)$/;
+/** A cross-region inference profile id: its prefix, then the Bedrock model id. */
+export const profilePattern = /^(us|eu|apac|jp|au|us-gov|global)\.(anthropic\..+)$/;
 
 /**
  * Maps the model a client names to what Bedrock is called with: admin mappings first, then

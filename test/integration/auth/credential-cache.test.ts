@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { PostgresDb } from '../../../src/db/postgres.js';
 import { adminToken, eventually, http, startGateway, type TestGateway } from '../../helpers/gateway.js';
-import { countingDb, createPostgresDatabase, createTestDb, dbKinds, type TestDatabase } from '../../helpers/db.js';
+import { countingDb, createTestDb, dbKinds, sharedPostgres, type TestDatabase } from '../../helpers/db.js';
 
 for (const kind of dbKinds) {
   describe(`credential cache on ${kind}`, () => {
@@ -43,24 +43,20 @@ for (const kind of dbKinds) {
 
 if (dbKinds.includes('postgres')) {
   describe('two replicas on one Postgres', () => {
-    let database: { url: string; drop(): Promise<void> };
+    let database: Awaited<ReturnType<typeof sharedPostgres>>;
     let a: TestGateway;
     let b: TestGateway;
-    let dbA: PostgresDb;
     let dbB: PostgresDb;
 
     before(async () => {
-      database = await createPostgresDatabase();
-      dbA = new PostgresDb(database.url);
-      dbB = new PostgresDb(database.url);
-      a = await startGateway(dbA);
-      b = await startGateway(dbB);
+      database = await sharedPostgres();
+      dbB = database.b;
+      a = await startGateway(database.a);
+      b = await startGateway(database.b);
     });
     after(async () => {
       await a.close();
       await b.close();
-      await dbA.close();
-      await dbB.close();
       await database.drop();
     });
 

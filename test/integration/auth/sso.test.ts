@@ -285,6 +285,27 @@ describe('device login through an OIDC identity provider', () => {
     }
   });
 
+  test('with SCIM on, only users the IdP provisioned sign in through it', async () => {
+    const enabled = await http(`${gw.url}/admin/v1/idps/corp/scim`, { method: 'POST', token: admin, body: {} });
+    assert.equal(enabled.status, 201);
+    try {
+      idp.users.set('u-new', { email: 'new@corp.example' });
+      idp.users.set('u-prov', { email: 'prov@corp.example' });
+      const provisioned = await http(`${gw.url}/scim/v2/Users`, { method: 'POST', token: enabled.body.token, body: { userName: 'prov@corp.example', emails: [{ value: 'prov@corp.example', primary: true }] } });
+      assert.equal(provisioned.status, 201);
+      const refusedStart = await startDeviceLogin(gw);
+      idp.nextLogin = 'u-new';
+      const refused = await approveDeviceLogin(new HttpBrowser(), refusedStart.verification_uri_complete);
+      assert.equal(refused.status, 403);
+      assert.match(refused.text, /not provisioned/);
+      const tokens = await signIn('u-prov');
+      const me = await http(`${gw.url}/admin/v1/me`, { token: tokens.access_token });
+      assert.equal(me.body.user.id, provisioned.body.id);
+    } finally {
+      await http(`${gw.url}/admin/v1/idps/corp/scim`, { method: 'DELETE', token: admin });
+    }
+  });
+
   test('portal sign-in sets an HttpOnly session cookie; cookie-authenticated changes must come from the gateway; logout ends it', async () => {
     const browser = new HttpBrowser();
     idp.nextLogin = 'u-alice';
