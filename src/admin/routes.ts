@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../server/services.js';
 import { auditRoutes } from './audit-routes.js';
 import { deviceRoutes } from './device-routes.js';
+import { endpointRoutes } from './endpoint-routes.js';
 import { idpRoutes } from './idp-routes.js';
 import { scimAdminRoutes } from './scim-admin-routes.js';
 import { authRoutes } from './auth-routes.js';
@@ -30,4 +31,5 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(idpRoutes, opts);
   await app.register(scimAdminRoutes, opts);
   await app.register(deviceRoutes, opts);
+  await app.register(endpointRoutes, opts);
 }

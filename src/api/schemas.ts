@@ -224,6 +224,36 @@ export const updateIdpRequest = z.strictObject({
 });
 export const deviceSessionListQuery = listQuery.extend({ user: ref.optional(), all: z.enum(['true', 'false']).optional() });
 
+const endpointName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"').refine((n) => n.toLowerCase() !== 'default', '"default" is the built-in endpoint\'s name');
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1');
+export const profilePrefixes = ['us', 'eu', 'apac', 'au', 'jp', 'us-gov', 'global'] as const;
+/** How an endpoint's calls are signed: the gateway's own AWS identity, or a role it assumes (no static keys over the API). */
+export const endpointCredentialsRequest = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('default') }),
+  z.strictObject({
+    type: z.literal('assume_role'),
+    roleArn: z.string().trim().max(2048).regex(/^arn:aws[-a-z]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN, like arn:aws:iam::123456789012:role/Name'),
+    externalId: z.string().regex(/^[\w+=,.@:\/-]{2,1224}$/, 'must be 2-1224 letters, digits or any of _+=,.@:/-').optional(),
+    sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, 'must be 2-64 letters, digits or any of _+=,.@-').optional(),
+    durationSeconds: z.number().int('must be a whole number').min(900).max(43200).optional(),
+  }),
+]);
+const endpointFields = {
+  region: awsRegion,
+  credentials: endpointCredentialsRequest.optional(),
+  profile_prefix: z.enum(profilePrefixes).nullable().optional(),
+  model_arns: z.record(z.string().min(1).max(300), z.string().regex(/^arn:aws[-a-z]*:bedrock:[a-z0-9-]+:\d{12}:application-inference-profile\/[a-z0-9]+$/, 'must be an application inference profile ARN')).optional(),
+  priority: z.number().int().min(0).max(1_000_000).optional(),
+  weight: z.number().int().min(1).max(1000).optional(),
+  enabled: z.boolean().optional(),
+  endpoint_url: z.url('must be a URL such as https://bedrock-runtime.us-east-1.amazonaws.com').nullable().optional(),
+};
+export const createEndpointRequest = z.strictObject({ name: endpointName, ...endpointFields });
+export const updateEndpointRequest = z.strictObject({ name: endpointName.optional(), ...endpointFields, region: awsRegion.optional() });
+export const testEndpointRequest = z.strictObject({ model: z.string().min(1).max(300).optional() });
+export const routingStrategies = ['primary-fallback', 'round-robin', 'sticky-user'] as const;
+export const teamRoutingRequest = z.strictObject({ strategy: z.enum(routingStrategies).default('primary-fallback'), endpoints: z.array(ref).min(1).max(50) });
+
 export interface Team {
   id: string;
   name: string;
@@ -483,4 +513,37 @@ export interface PolicyExplanation {
   model: { name: string; allowed: boolean; reason: string } | null;
   tool: { name: string; allowed: boolean; reason: string } | null;
   max_output_tokens: number | null;
+}
+
+export interface EndpointView {
+  id: string;
+  name: string;
+  region: string;
+  /** How calls are signed; never a secret (static keys are not accepted by the API). */
+  credentials: { type: 'default' } | { type: 'assume_role'; roleArn: string; externalId?: string; sessionName?: string; durationSeconds?: number };
+  profile_prefix: string | null;
+  model_arns: Record<string, string>;
+  priority: number;
+  weight: number;
+  enabled: boolean;
+  endpoint_url: string | null;
+  /** This replica's view: the circuits of the endpoint's models. */
+  health: { state: 'closed' | 'open' | 'half-open'; requests: number; errors: number; latency_ms: number | null; models: { model: string; state: string; consecutive_failures: number; last_error: string | null }[] };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EndpointTestResult {
+  ok: boolean;
+  endpoint: string;
+  model: string;
+  bedrock_model: string;
+  latency_ms: number;
+  error: string | null;
+}
+
+export interface TeamRouting {
+  team: string;
+  strategy: (typeof routingStrategies)[number];
+  endpoints: string[];
 }

@@ -81,7 +81,6 @@ const authRefusals: Partial<Record<ExceptionName, [code: string, status: number]
   IncompleteSignatureException: ['IncompleteSignature', 400],
   UnrecognizedClientException: ['InvalidClientTokenId', 403],
   InvalidSignatureException: ['SignatureDoesNotMatch', 403],
-  ExpiredTokenException: ['ExpiredToken', 400],
 };
 
 const callerArn = 'arn:aws:iam::000000000000:user/ccag-emulator';

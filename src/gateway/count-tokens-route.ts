@@ -10,7 +10,7 @@ import { tokenFeatures } from './count-tokens/features.js';
 import { modelKey } from './messages-route.js';
 import { assertModelAllowed } from '../policy/model-access.js';
 import { applyPolicy } from '../policy/apply.js';
-import { resolveModel } from './models/resolve.js';
+import { resolveModelAt } from './models/resolve.js';
 
 /**
  * POST /v1/messages/count_tokens: Bedrock's CountTokens where the model supports it (on the
@@ -25,11 +25,13 @@ export async function countTokensRoute(app: FastifyInstance, { services }: { ser
     assertModelAllowed(p, body.model);
     // Denied tools are removed here too, so the count matches what /v1/messages sends.
     applyPolicy(inference.policies.decideFor(p), body, inference.models);
-    const model = resolveModel(body.model, inference.models, inference.profilePrefixes);
+    // Counting needs no failover: the first endpoint of the caller's route answers, or the estimate does.
+    const endpoint = inference.router.route(p)[0]!;
+    const model = resolveModelAt(endpoint, body.model, inference.models);
     if (model.info?.countTokens) {
-      const translated = translateRequest({ ...body, max_tokens: 1 }, req.headers['anthropic-beta'], model, inference.capabilities, inference.endpoint);
+      const translated = translateRequest({ ...body, max_tokens: 1 }, req.headers['anthropic-beta'], model, inference.capabilities, endpoint.id);
       try {
-        const out = await inference.client.send(
+        const out = await endpoint.client.send(
           new CountTokensCommand({ modelId: model.info.bedrockId, input: { invokeModel: { body: new TextEncoder().encode(JSON.stringify(translated.body)) } } }),
         );
         if (typeof out.inputTokens === 'number') return { input_tokens: out.inputTokens };

@@ -1,8 +1,8 @@
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BudgetLedger } from '../limits/budget-ledger.js';
 import type { BudgetStore } from '../limits/budget-store.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { Router } from '../routing/router.js';
 import type { PriceStore } from '../spend/price-store.js';
 import type { RequestLog } from '../spend/request-log.js';
 import type { CapabilityTable } from './bedrock/capabilities.js';
@@ -10,13 +10,12 @@ import type { ProfilePrefix } from './models/catalog.js';
 import type { ModelConfigStore } from './models/mapping-store.js';
 import type { TokenEstimator } from './count-tokens/estimator.js';
 
-/** What the inference routes need: the Bedrock client and what shapes requests for it. */
+/** What the inference routes need: the Bedrock endpoints and what shapes requests for them. */
 export interface Inference {
-  client: BedrockRuntimeClient;
-  /** Identifies the upstream endpoint in learned capabilities and request records. */
-  endpoint: string;
+  /** The endpoints (accounts, regions) and how each request is routed over them. */
+  router: Router;
+  /** The default endpoint's region and profile prefixes (model views of the admin API). */
   region: string;
-  /** Inference profile prefixes for the region, best first. */
   profilePrefixes: ProfilePrefix[];
   capabilities: CapabilityTable;
   models: ModelConfigStore;

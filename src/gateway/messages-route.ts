@@ -12,7 +12,9 @@ import { mapUpstreamError } from './bedrock/errors.js';
 import { translateRequest, type BedrockRequest } from './bedrock/translate-request.js';
 import { tokenFeatures } from './count-tokens/features.js';
 import { invokeJson, invokeStream, invokeWithLearning } from './invoke.js';
-import { resolveModel, type ResolvedModel } from './models/resolve.js';
+import { resolveModelAt, type ResolvedModel } from './models/resolve.js';
+import type { Endpoint } from '../routing/endpoint.js';
+import { firstEventReady, withFailover } from '../routing/failover.js';
 import { assertModelAllowed } from '../policy/model-access.js';
 import { applyPolicy } from '../policy/apply.js';
 import { relayStream } from './stream-relay.js';
@@ -24,11 +26,14 @@ const decoder = new TextDecoder();
 /** One /v1/messages call on its way through the pipeline. */
 interface Call {
   req: FastifyRequest;
+  principal: Principal;
   body: Json;
+  /** The model as the first endpoint of the route names it (the one that served, once served). */
   model: ResolvedModel;
+  /** The endpoints to try, in order. */
+  route: Endpoint[];
   record: RequestRecord;
   signal: AbortSignal;
-  translate: () => BedrockRequest;
   admitted: Admitted;
 }
 
@@ -47,7 +52,8 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
   app.post('/v1/messages', { config: { access: anyCredential } }, async (req, reply) => {
     const p = principalOf(req);
     const body = checkMessagesRequest(req.body, { countTokens: false });
-    const record = newRecord(req, p, body, inference.region);
+    const route = inference.router.route(p);
+    const record = newRecord(req, p, body, route[0]!.region);
     let admitted: Admitted | undefined;
     const abort = new AbortController();
     // A client gone mid-stream stops the Bedrock call (what was streamed is charged); a
@@ -61,15 +67,10 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
       assertModelAllowed(p, body.model);
       const policyChanges = applyPolicy(inference.policies.decideFor(p), body, inference.models);
       if (policyChanges.length) req.log.debug({ changes: policyChanges }, 'applied policy');
-      const model = resolveModel(body.model, inference.models, inference.profilePrefixes);
+      const model = resolveModelAt(route[0]!, body.model, inference.models);
       record.bedrockModel = model.bedrockModelId;
-      const translate = () => {
-        const t = translateRequest(body, req.headers['anthropic-beta'], model, inference.capabilities, inference.endpoint);
-        if (t.changes.length) req.log.debug({ changes: t.changes }, 'translated for Bedrock');
-        return t;
-      };
       admitted = await admitRequest(inference, p, req.id, estimateCost(model, body, Number(req.headers['content-length']) || 0), req.log);
-      const call: Call = { req, body, model, record, signal: abort.signal, translate, admitted };
+      const call: Call = { req, principal: p, body, model, route, record, signal: abort.signal, admitted };
       reply.headers(admitted.headers);
       if (body.stream) await respondWithStream(call, reply);
       else return await respondWithJson(call, reply);
@@ -88,21 +89,47 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     return costMicros(usage, price, { regional: isRegionalProfile(model.bedrockModelId) });
   }
 
-  const learning = (call: Call) => ({
-    capabilities: inference.capabilities,
-    endpoint: inference.endpoint,
-    modelKey: modelKey(call.model),
-    log: call.req.log,
-  });
+  /**
+   * Invokes Bedrock over the call's route: each endpoint names the model its own way and
+   * learns its own refusals; a failing endpoint hands over to the next before the client has
+   * seen a byte. The call then carries the endpoint and model that served it.
+   */
+  async function invokeRouted<T>(call: Call, reply: FastifyReply, invoke: (client: Endpoint['client'], request: BedrockRequest) => Promise<T>) {
+    const { req, body } = call;
+    const served = await withFailover(
+      call.route,
+      inference.router.health,
+      modelKey(call.model),
+      async (endpoint) => {
+        const model = resolveModelAt(endpoint, body.model, inference.models);
+        const translate = () => {
+          const t = translateRequest(body, req.headers['anthropic-beta'], model, inference.capabilities, endpoint.id);
+          if (t.changes.length) req.log.debug({ changes: t.changes }, 'translated for Bedrock');
+          return t;
+        };
+        const learning = { capabilities: inference.capabilities, endpoint: endpoint.id, modelKey: modelKey(model), log: req.log };
+        return { model, ...(await invokeWithLearning((r) => invoke(endpoint.client, r), translate, learning)) };
+      },
+      { signal: call.signal, log: req.log },
+    );
+    const { record } = call;
+    call.model = served.result.model;
+    record.endpoint = served.endpoint.name;
+    record.region = served.endpoint.region;
+    record.bedrockModel = served.result.model.bedrockModelId;
+    record.retriedWithout = served.result.retriedWithout;
+    // Which account and region served it is for admins to see, not for everyone.
+    if (call.principal.role === 'admin') reply.header('x-ccag-endpoint', served.endpoint.name);
+    return served.result.output;
+  }
 
   async function respondWithJson(call: Call, reply: FastifyReply): Promise<Json> {
-    const { output, retriedWithout } = await invokeWithLearning((r) => invokeJson(inference.client, r, call.signal), call.translate, learning(call));
+    const output = await invokeRouted(call, reply, (client, r) => invokeJson(client, r, call.signal));
     const message = JSON.parse(decoder.decode(output.body)) as Json;
     message.model = call.model.requested;
     delete message['amazon-bedrock-invocationMetrics'];
     message.usage = completeUsage(message.usage);
     const { record } = call;
-    record.retriedWithout = retriedWithout;
     record.stopReason = message.stop_reason ?? null;
     record.toolNames = ((message.content as Json[] | undefined) ?? []).filter((b) => b?.type === 'tool_use').map((b) => String(b.name));
     record.ttftMs = Date.now() - record.at.getTime();
@@ -113,13 +140,13 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
   }
 
   async function respondWithStream(call: Call, reply: FastifyReply): Promise<void> {
-    // Failures up to here (validation, throttling…) still get their own HTTP status.
-    const { output, retriedWithout } = await invokeWithLearning((r) => invokeStream(inference.client, r, call.signal), call.translate, learning(call));
+    // Failures up to the first event (validation, throttling…) still get their own HTTP status,
+    // or fail over to the next endpoint.
+    const events = await invokeRouted(call, reply, async (client, r) => firstEventReady((await invokeStream(client, r, call.signal)).body!));
     const { record, req } = call;
-    record.retriedWithout = retriedWithout;
     reply.hijack();
-    const sse = new SseWriter(reply.raw, { 'request-id': req.id, ...call.admitted.headers }, inference.pingIntervalMs);
-    const outcome = await relayStream(output.body!, sse, call.model.requested, record.at.getTime());
+    const sse = new SseWriter(reply.raw, { 'request-id': req.id, ...call.admitted.headers, ...endpointHeader(reply) }, inference.pingIntervalMs);
+    const outcome = await relayStream(events, sse, call.model.requested, record.at.getTime());
     sse.end();
     // An abandoned stream is charged what Bedrock reported, or an estimate of what was streamed.
     if (!outcome.sawMessageStop) outcome.usage.output_tokens = Math.max(outcome.usage.output_tokens, Math.ceil(outcome.streamedChars / 4));
@@ -164,6 +191,12 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
 
 export const modelKey = (model: ResolvedModel): string => model.info?.id ?? model.bedrockModelId;
 
+/** The x-ccag-endpoint header set for an admin, carried into a hijacked (streamed) response. */
+function endpointHeader(reply: FastifyReply): Record<string, string> {
+  const value = reply.getHeader('x-ccag-endpoint');
+  return value === undefined ? {} : { 'x-ccag-endpoint': String(value) };
+}
+
 /** Regional cross-region profiles (us., eu., …) cost more than global. ones. */
 const isRegionalProfile = (bedrockModelId: string) => /^(us|eu|apac|jp|au|us-gov)\./.test(bedrockModelId);
 
@@ -192,6 +225,7 @@ function newRecord(req: FastifyRequest, p: Principal, body: Json, region: string
     toolNames: [],
     clientAborted: false,
     retriedWithout: [],
+    endpoint: null,
     costMicros: 0,
     priced: true,
     priceModel: null,

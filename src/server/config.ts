@@ -47,6 +47,9 @@ const rawSchema = z.object({
   workers: positiveInt.default(1),
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1').optional(),
   bedrockEndpoint: url.optional(),
+  stsEndpoint: url.optional(),
+  circuitFailures: positiveInt.max(1000).default(3),
+  circuitCooldownSeconds: z.coerce.number().positive('must be above 0').max(3600).default(30),
   upstream: z.enum(['bedrock', 'emulator']).default('bedrock'),
   bedrockHttp: z.enum(['1.1', '2']).default('1.1'),
   adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -80,6 +83,9 @@ export const settings: Setting[] = [
   { key: 'workers', flag: '--workers', env: 'CCAG_WORKERS', description: 'worker processes (Postgres only; default 1)' },
   { key: 'region', flag: '--region', env: 'AWS_REGION', description: 'default Bedrock region' },
   { key: 'bedrockEndpoint', flag: '--bedrock-endpoint', env: 'CCAG_BEDROCK_ENDPOINT', description: 'Bedrock runtime endpoint override (VPC endpoints, emulator)' },
+  { key: 'stsEndpoint', env: 'CCAG_STS_ENDPOINT', description: 'STS endpoint for endpoints that assume a role (VPC endpoints, tests); AWS_ENDPOINT_URL_STS works too' },
+  { key: 'circuitFailures', env: 'CCAG_CIRCUIT_FAILURES', description: 'consecutive failures (throttling, 5xx, timeouts, connection errors) that take an endpoint out of rotation for a model (default 3)' },
+  { key: 'circuitCooldownSeconds', env: 'CCAG_CIRCUIT_COOLDOWN_SECONDS', description: 'seconds an endpoint stays out before one probe request may try it again (default 30)' },
   { key: 'upstream', flag: '--upstream', env: 'CCAG_UPSTREAM', description: 'bedrock or emulator (default bedrock)' },
   { key: 'bedrockHttp', flag: '--bedrock-http', env: 'CCAG_BEDROCK_HTTP', description: 'HTTP version to Bedrock: 1.1 (keep-alive pool, default) or 2' },
   { key: 'adminPassword', env: 'CCAG_ADMIN_PASSWORD', description: 'password of the bootstrap admin user "admin", used when it is first created' },
@@ -117,6 +123,9 @@ export interface Config {
   workers: number;
   region?: string;
   bedrockEndpoint?: string;
+  stsEndpoint?: string;
+  /** Circuit breaker of endpoint health. */
+  circuit: { failuresToOpen: number; coolDownMs: number };
   upstream: 'bedrock' | 'emulator';
   bedrockHttp: '1.1' | '2';
   adminPassword?: string;
@@ -199,6 +208,8 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     workers: c.workers,
     region: c.region ?? (env.AWS_DEFAULT_REGION || undefined),
     bedrockEndpoint: c.bedrockEndpoint,
+    stsEndpoint: c.stsEndpoint,
+    circuit: { failuresToOpen: c.circuitFailures, coolDownMs: c.circuitCooldownSeconds * 1000 },
     upstream: c.upstream,
     bedrockHttp: c.bedrockHttp,
     adminPassword: c.adminPassword,

@@ -6,6 +6,9 @@ import type { Inference } from '../gateway/inference.js';
 import { profilePrefixesForRegion } from '../gateway/models/catalog.js';
 import { ModelConfigStore } from '../gateway/models/mapping-store.js';
 import { connectUpstream } from '../gateway/upstream.js';
+import { defaultEndpointId, type Endpoint } from '../routing/endpoint.js';
+import { endpointClient } from '../routing/endpoint-client.js';
+import { Router } from '../routing/router.js';
 import { BudgetLedger } from '../limits/budget-ledger.js';
 import { BudgetStore } from '../limits/budget-store.js';
 import { MemoryRateLimiter } from '../limits/rate-limiter.js';
@@ -97,9 +100,21 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const rateLimiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl, log) : new MemoryRateLimiter();
   requestLog.start();
   const upstream = await connectUpstream(config, log);
-  const inference: Inference = {
+  const defaultEndpoint: Endpoint = {
+    id: defaultEndpointId,
+    name: defaultEndpointId,
+    region: upstream.region,
     client: upstream.client,
-    endpoint: `default:${upstream.region}`,
+    profilePrefixes: profilePrefixesForRegion(upstream.region),
+    modelArns: new Map(),
+    priority: 0,
+    weight: 1,
+    enabled: true,
+  };
+  const router = new Router(db, defaultEndpoint, (row) => endpointClient(row, config), config.circuit, log);
+  await router.start();
+  const inference: Inference = {
+    router,
     region: upstream.region,
     profilePrefixes: profilePrefixesForRegion(upstream.region),
     capabilities: new CapabilityTable(models),
@@ -135,6 +150,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await policies.stop();
       await credentials.stop();
       await models.stop();
+      await router.stop();
       await prices.stop();
       await upstream.close();
       if (ownsDb) await db.close();

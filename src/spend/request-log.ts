@@ -27,6 +27,8 @@ export interface RequestRecord {
   toolNames: string[];
   clientAborted: boolean;
   retriedWithout: string[];
+  /** The endpoint that served the request (name), or null when none did. */
+  endpoint: string | null;
   costMicros: number;
   priced: boolean;
   priceModel: string | null;
@@ -35,7 +37,7 @@ export interface RequestRecord {
 const columns = [
   'id', 'at', 'key_id', 'user_id', 'team_id', 'route', 'model', 'bedrock_model', 'region', 'stream', 'status', 'error_type',
   'stop_reason', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
-  'latency_ms', 'ttft_ms', 'tool_names', 'client_aborted', 'retried_without', 'cost_micros', 'priced', 'price_model',
+  'latency_ms', 'ttft_ms', 'tool_names', 'client_aborted', 'retried_without', 'cost_micros', 'priced', 'price_model', 'endpoint',
 ] as const;
 
 const flushEveryMs = 1_000;
@@ -116,7 +118,7 @@ export class RequestLog {
       const values = [
         r.id, r.at, r.keyId, r.userId, r.teamId, r.route, r.model, r.bedrockModel, r.region, r.stream, r.status, r.errorType,
         r.stopReason, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens,
-        r.latencyMs, r.ttftMs, r.toolNames, r.clientAborted, r.retriedWithout, r.costMicros, r.priced, r.priceModel,
+        r.latencyMs, r.ttftMs, r.toolNames, r.clientAborted, r.retriedWithout, r.costMicros, r.priced, r.priceModel, r.endpoint,
       ];
       return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
     });

@@ -2,11 +2,13 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 export interface BedrockClientOptions {
   region?: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Static keys, or a provider (an assumed role: see src/routing/credentials.ts); none: the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string } | AwsCredentialIdentityProvider;
   /** HTTP/1.1 with a keep-alive pool (default), or HTTP/2 (the SDK's own default). */
   httpVersion?: '1.1' | '2';
   /** Sign with these credentials even when AWS_BEARER_TOKEN_BEDROCK is set (the built-in emulator). */

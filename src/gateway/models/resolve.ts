@@ -40,6 +40,21 @@ export function resolveModel(requested: string, store: ModelConfigStore, prefixe
 }
 
 /**
+ * The model as an endpoint calls it: an application inference profile ARN configured for the
+ * model on that endpoint, else the endpoint's own profile prefixes.
+ */
+export function resolveModelAt(
+  endpoint: { profilePrefixes: readonly ProfilePrefix[]; modelArns: ReadonlyMap<string, string> },
+  requested: string,
+  store: ModelConfigStore,
+): ResolvedModel {
+  const resolved = resolveModel(requested, store, endpoint.profilePrefixes);
+  if (endpoint.modelArns.size === 0) return resolved;
+  const arn = endpoint.modelArns.get(requested.replace(longContextSuffix, '')) ?? (resolved.info ? endpoint.modelArns.get(resolved.info.id) : undefined);
+  return arn ? { ...resolved, bedrockModelId: arn } : resolved;
+}
+
+/**
  * Newer models run only through cross-region inference profiles: the region's best one the
  * model has. A model with none of them (Opus 4.1 is offered in us. only) keeps its own.
  */
