@@ -38,6 +38,7 @@ _ccag() {
       'teams members') path='teams members' ;;
       'teams add-member') path='teams add-member' ;;
       'teams remove-member') path='teams remove-member' ;;
+      'teams routing') path='teams routing' ;;
       'models') path='models' ;;
       'models list') path='models list' ;;
       'models map') path='models map' ;;
@@ -77,6 +78,13 @@ _ccag() {
       'scim enable') path='scim enable' ;;
       'scim rotate-token') path='scim rotate-token' ;;
       'scim disable') path='scim disable' ;;
+      'endpoints') path='endpoints' ;;
+      'endpoints add') path='endpoints add' ;;
+      'endpoints list') path='endpoints list' ;;
+      'endpoints show') path='endpoints show' ;;
+      'endpoints update') path='endpoints update' ;;
+      'endpoints remove') path='endpoints remove' ;;
+      'endpoints test') path='endpoints test' ;;
       'devices') path='devices' ;;
       'devices list') path='devices list' ;;
       'devices revoke') path='devices revoke' ;;
@@ -87,7 +95,7 @@ _ccag() {
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets policies idps scim devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets policies idps scim endpoints devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --access-token-ttl --refresh-token-ttl --device-session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --sso --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -111,7 +119,7 @@ _ccag() {
     'users deactivate') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'users activate') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'users sign-out') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
-    'teams') words='create list show update delete members add-member remove-member --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'teams') words='create list show update delete members add-member remove-member routing --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams create') words='--rpm --tpm --concurrency --description --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -120,6 +128,7 @@ _ccag() {
     'teams members') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams add-member') words='--role --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'teams remove-member') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'teams routing') words='--strategy --endpoints --clear --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'models') words='list map unmap betas --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'models list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'models map') words='--name --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -159,6 +168,13 @@ _ccag() {
     'scim enable') words='--idp --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'scim rotate-token') words='--idp --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'scim disable') words='--idp --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'endpoints') words='add list show update remove test --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'endpoints add') words='--region --role-arn --external-id --session-name --profile-prefix --model-arn --priority --weight --endpoint-url --enabled --disabled --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'endpoints list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'endpoints show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'endpoints update') words='--region --role-arn --external-id --session-name --profile-prefix --model-arn --priority --weight --endpoint-url --enabled --disabled --name --default-credentials --no-profile-prefix --no-model-arn --no-endpoint-url --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'endpoints remove') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'endpoints test') words='--model --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices') words='list revoke --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices list') words='--user --all --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices revoke') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

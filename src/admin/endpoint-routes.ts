@@ -130,8 +130,10 @@ export async function endpointRoutes(app: FastifyInstance, { services }: { servi
   app.post<{ Params: RefParams }>('/endpoints/:ref/test', admin, async (req): Promise<EndpointTestResult> => {
     const body = parseBody(testEndpointRequest, req.body);
     const row = await requireEndpoint(db, req.params.ref);
+    // Right after a change this replica may not have reloaded yet: it does so now.
+    if (!inference.router.isCurrent(row.id, row.updated_at)) await inference.router.reload();
     const endpoint = inference.router.all().find((e) => e.id === row.id);
-    if (!endpoint) throw notFound(`endpoint ${row.name} is not loaded yet; try again in a moment`);
+    if (!endpoint) throw notFound(`no endpoint ${req.params.ref}`);
     const requested = body.model ?? 'claude-haiku-4-5';
     const model = resolveModelAt(endpoint, requested, inference.models);
     const started = Date.now();

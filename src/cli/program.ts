@@ -7,6 +7,7 @@ import { connectCommand, disconnectCommand, tokenCommand } from './commands/conn
 import { doctorCommand } from './commands/doctor.js';
 import { devicesCommand } from './commands/devices.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { endpointsCommand } from './commands/endpoints.js';
 import { idpsCommand } from './commands/idps.js';
 import { scimCommand } from './commands/scim.js';
 import { keysCommand } from './commands/keys.js';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
     policiesCommand(),
     idpsCommand(),
     scimCommand(),
+    endpointsCommand(),
     devicesCommand(),
     spendCommand(),
     auditCommand(),

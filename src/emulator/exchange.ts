@@ -5,6 +5,8 @@ import type { EmulatedRequest, EmulatorCredentials, EmulatorOptions } from './ty
 export interface EmulatorState {
   region: string;
   credentials: EmulatorCredentials;
+  /** The inference profile ids listed; undefined: all of the region's. */
+  profiles?: ReadonlySet<string>;
   acceptedFields: string[];
   acceptedBetas: string[];
   script?: EmulatorOptions['script'];

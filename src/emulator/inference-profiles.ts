@@ -1,10 +1,11 @@
 /**
  * The control plane's ListInferenceProfiles and GetInferenceProfile (`@aws-sdk/client-bedrock`),
- * answering with the system-defined profiles of the catalog that exist in the emulator's region.
+ * answering with the system-defined profiles of the catalog that exist in the emulator's region
+ * (only those of `EmulatorOptions.profiles` when it is set).
  */
 import { catalog, emulatedAccountId, profilePrefixesInRegion, type CatalogModel, type ProfilePrefix } from './catalog.js';
 import { BedrockError } from './exceptions.js';
-import type { Exchange } from './exchange.js';
+import type { EmulatorState, Exchange } from './exchange.js';
 
 interface InferenceProfile {
   inferenceProfileName: string;
@@ -49,7 +50,7 @@ export function listInferenceProfiles(exchange: Exchange): void {
   }
   const start = query.has('nextToken') ? decodeToken(query.get('nextToken')!) : 0;
   // The emulator has no application profiles to list.
-  const profiles = type === 'APPLICATION' ? [] : profilesInRegion(state.region);
+  const profiles = type === 'APPLICATION' ? [] : profilesListed(state);
   const page = profiles.slice(start, start + pageSize);
   const next = start + pageSize < profiles.length ? encodeToken(start + pageSize) : undefined;
   reply.json(200, { inferenceProfileSummaries: page, ...(next ? { nextToken: next } : {}) });
@@ -58,9 +59,14 @@ export function listInferenceProfiles(exchange: Exchange): void {
 export function getInferenceProfile(exchange: Exchange): void {
   const { record, reply, state } = exchange;
   const id = record.modelId;
-  const profile = profilesInRegion(state.region).find((p) => p.inferenceProfileId === id || p.inferenceProfileArn === id);
+  const profile = profilesListed(state).find((p) => p.inferenceProfileId === id || p.inferenceProfileArn === id);
   if (!profile) throw new BedrockError('ResourceNotFoundException', `Inference profile ${id} not found.`);
   reply.json(200, profile);
+}
+
+function profilesListed(state: EmulatorState): InferenceProfile[] {
+  const all = profilesInRegion(state.region);
+  return state.profiles ? all.filter((p) => state.profiles!.has(p.inferenceProfileId)) : all;
 }
 
 function profilesInRegion(region: string): InferenceProfile[] {

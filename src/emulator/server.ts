@@ -34,6 +34,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state: EmulatorState = {
     region: options.region ?? 'us-east-1',
     credentials: options.credentials ?? emulatorCredentials,
+    profiles: options.profiles ? new Set(options.profiles) : undefined,
     acceptedFields: options.acceptedFields ?? defaultAcceptedFields,
     acceptedBetas: options.acceptedBetas ?? defaultAcceptedBetas,
     script: options.script,

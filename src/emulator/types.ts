@@ -16,6 +16,11 @@ export interface EmulatorOptions {
   /** Default emulatorCredentials. */
   credentials?: EmulatorCredentials;
   /**
+   * The inference profile ids ListInferenceProfiles and GetInferenceProfile know (an account
+   * with access to only some models); default every profile of the region. Invocation is not limited.
+   */
+  profiles?: string[];
+  /**
    * Temporary credentials accepted as well, with their session token and until they expire:
    * pass the STS emulator's `issued` store to accept what it issues.
    */

@@ -2,7 +2,9 @@ import type { BudgetLedger } from '../limits/budget-ledger.js';
 import type { BudgetStore } from '../limits/budget-store.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { ModelDiscovery } from '../routing/model-discovery.js';
 import type { Router } from '../routing/router.js';
+import type { SearchProvider } from '../websearch/provider.js';
 import type { PriceStore } from '../spend/price-store.js';
 import type { RequestLog } from '../spend/request-log.js';
 import type { CapabilityTable } from './bedrock/capabilities.js';
@@ -14,6 +16,8 @@ import type { TokenEstimator } from './count-tokens/estimator.js';
 export interface Inference {
   /** The endpoints (accounts, regions) and how each request is routed over them. */
   router: Router;
+  /** What each endpoint can serve (ListInferenceProfiles, cached), for /v1/models. */
+  discovery: ModelDiscovery;
   /** The default endpoint's region and profile prefixes (model views of the admin API). */
   region: string;
   profilePrefixes: ProfilePrefix[];
@@ -30,4 +34,6 @@ export interface Inference {
   /** Learns tokens per feature from Bedrock's counts, for models CountTokens does not serve. */
   tokenEstimator: TokenEstimator;
   pingIntervalMs: number;
+  /** Web search requests are answered by the gateway: the provider it searches with, and the price of one search. */
+  search: { provider: SearchProvider; priceMicros: number };
 }

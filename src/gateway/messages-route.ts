@@ -15,6 +15,8 @@ import { invokeJson, invokeStream, invokeWithLearning } from './invoke.js';
 import { resolveModelAt, type ResolvedModel } from './models/resolve.js';
 import type { Endpoint } from '../routing/endpoint.js';
 import { firstEventReady, withFailover } from '../routing/failover.js';
+import { searchTurnJson, searchTurnStream, type SearchTurnDeps, type SearchTurnOutcome } from '../websearch/loop.js';
+import { hasSearchHistory, webSearchOptions, withSearchHistory, type WebSearchOptions } from '../websearch/request.js';
 import { assertModelAllowed } from '../policy/model-access.js';
 import { applyPolicy } from '../policy/apply.js';
 import { relayStream } from './stream-relay.js';
@@ -67,11 +69,16 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
       assertModelAllowed(p, body.model);
       const policyChanges = applyPolicy(inference.policies.decideFor(p), body, inference.models);
       if (policyChanges.length) req.log.debug({ changes: policyChanges }, 'applied policy');
+      // Web search is the gateway's to run (Bedrock has no server tools); earlier searches in
+      // the history become client tool calls Bedrock accepts.
+      const search = webSearchOptions(body);
+      if (!search && hasSearchHistory(body.messages)) body.messages = withSearchHistory(body.messages);
       const model = resolveModelAt(route[0]!, body.model, inference.models);
       record.bedrockModel = model.bedrockModelId;
       admitted = await admitRequest(inference, p, req.id, estimateCost(model, body, Number(req.headers['content-length']) || 0), req.log);
       const call: Call = { req, principal: p, body, model, route, record, signal: abort.signal, admitted };
       reply.headers(admitted.headers);
+      if (search) return await respondWithSearch(call, reply, search);
       if (body.stream) await respondWithStream(call, reply);
       else return await respondWithJson(call, reply);
     } catch (err) {
@@ -156,6 +163,50 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     account(call, outcome.usage);
     finish(record, 200, outcome.errorType, call.admitted);
     req.log.info({ method: 'POST', path: '/v1/messages', status: 200, stream: true, ms: Date.now() - record.at.getTime(), aborted: record.clientAborted }, 'request');
+  }
+
+  /**
+   * A web search turn: the gateway runs the model/search loop over the call's route, streamed
+   * as it happens or answered as one message; searches are charged on top of the tokens.
+   */
+  async function respondWithSearch(call: Call, reply: FastifyReply, options: WebSearchOptions): Promise<Json | undefined> {
+    const { req, record } = call;
+    const round = (body: Json): Call => ({ ...call, body });
+    const deps: SearchTurnDeps = {
+      invoke: async (body) => JSON.parse(decoder.decode((await invokeRouted(round(body), reply, (client, r) => invokeJson(client, r, call.signal))).body)) as Json,
+      invokeStream: (body) => invokeRouted(round(body), reply, async (client, r) => firstEventReady((await invokeStream(client, r, call.signal)).body!)),
+      provider: inference.search.provider,
+      signal: call.signal,
+    };
+    const settle = (outcome: SearchTurnOutcome) => {
+      record.stopReason = outcome.stopReason;
+      record.toolNames = outcome.toolNames;
+      record.ttftMs ??= Date.now() - record.at.getTime();
+      account(call, outcome.usage);
+      record.costMicros += outcome.searches * inference.search.priceMicros;
+      finish(record, 200, outcome.errorType, call.admitted);
+    };
+    if (!call.body.stream) {
+      const { message, outcome } = await searchTurnJson(call.body, options, deps);
+      message.model = call.model.requested;
+      delete message['amazon-bedrock-invocationMetrics'];
+      settle(outcome);
+      reply.header('content-type', 'application/json');
+      return message;
+    }
+    const outcome = await searchTurnStream(
+      call.body,
+      options,
+      deps,
+      () => {
+        reply.hijack();
+        return new SseWriter(reply.raw, { 'request-id': req.id, ...call.admitted.headers, ...endpointHeader(reply) }, inference.pingIntervalMs);
+      },
+      call.model.requested,
+    );
+    outcome.sse?.end();
+    settle(outcome);
+    return undefined;
   }
 
   /**

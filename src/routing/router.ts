@@ -1,5 +1,6 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Logger } from 'pino';
+import { GatewayError } from '../api/errors.js';
 import type { Db } from '../db/db.js';
 import { listEndpoints, listTeamRouting, type EndpointRow } from '../db/repos/endpoints.js';
 import { profilePrefixesForRegion, type ProfilePrefix } from '../gateway/models/catalog.js';
@@ -64,14 +65,29 @@ export class Router extends ReloadingStore {
 
   /** The endpoints to try for a request, in order (health decides later which are skipped). */
   route(s: RouteSubject): Endpoint[] {
+    const { strategy, endpoints } = this.candidates(s);
+    return this.strategy.order(strategy, endpoints, s.userId ?? s.keyId ?? s.teamId ?? '', s.teamId ?? '');
+  }
+
+  /**
+   * The endpoints a subject's requests may go to and the strategy that orders them, without
+   * ordering them: round-robin state is left alone (what `/v1/models` asks).
+   */
+  candidates(s: RouteSubject): { strategy: Strategy; endpoints: Endpoint[] } {
     const team = s.teamId ? this.teams.get(s.teamId) : undefined;
-    const enabled = [...this.built.values()].map((b) => b.endpoint).filter((e) => e.enabled);
     if (team) {
       const chosen = team.ids.map((id) => this.built.get(id)?.endpoint).filter((e): e is Endpoint => Boolean(e?.enabled));
-      if (chosen.length) return this.strategy.order(team.strategy, chosen, s.userId ?? s.keyId ?? s.teamId ?? '');
+      // A team pinned to endpoints (say, EU only) never leaks to others when they are all disabled.
+      if (!chosen.length) throw new GatewayError('overloaded_error', 'none of the endpoints your team is routed to is enabled; ask an admin (ccag teams routing)');
+      return { strategy: team.strategy, endpoints: chosen };
     }
-    if (enabled.length) return this.strategy.order('primary-fallback', enabled, '');
-    return [this.defaultEndpoint];
+    const enabled = [...this.built.values()].map((b) => b.endpoint).filter((e) => e.enabled);
+    return { strategy: 'primary-fallback', endpoints: enabled.length ? enabled : [this.defaultEndpoint] };
+  }
+
+  /** Whether this replica runs the endpoint as last changed (row updated_at). */
+  isCurrent(id: string, updatedAt: Date): boolean {
+    return this.built.get(id)?.updatedAt === new Date(updatedAt).getTime();
   }
 
   teamRouting(teamId: string): { strategy: Strategy; ids: string[] } | undefined {

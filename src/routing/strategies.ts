@@ -18,22 +18,24 @@ export interface Routable {
 export class StrategyState {
   private readonly current = new Map<string, number>();
 
-  order<T extends Routable>(strategy: Strategy, endpoints: readonly T[], userKey: string): T[] {
+  /** `scope` keeps the round-robin rotation of one team apart from another's over the same endpoints. */
+  order<T extends Routable>(strategy: Strategy, endpoints: readonly T[], userKey: string, scope: string): T[] {
     if (endpoints.length <= 1) return [...endpoints];
     if (strategy === 'sticky-user') return [...endpoints].sort((a, b) => rendezvous(userKey, b.id) - rendezvous(userKey, a.id));
-    if (strategy === 'round-robin') return this.roundRobin(endpoints);
+    if (strategy === 'round-robin') return this.roundRobin(endpoints, scope);
     return [...endpoints].sort((a, b) => a.priority - b.priority);
   }
 
-  private roundRobin<T extends Routable>(endpoints: readonly T[]): T[] {
+  private roundRobin<T extends Routable>(endpoints: readonly T[], scope: string): T[] {
     const total = endpoints.reduce((sum, e) => sum + e.weight, 0);
+    const k = (e: T) => `${scope}\0${e.id}`;
     let best = endpoints[0]!;
     for (const e of endpoints) {
-      const value = (this.current.get(e.id) ?? 0) + e.weight;
-      this.current.set(e.id, value);
-      if (value > (this.current.get(best.id) ?? 0)) best = e;
+      const value = (this.current.get(k(e)) ?? 0) + e.weight;
+      this.current.set(k(e), value);
+      if (value > (this.current.get(k(best)) ?? 0)) best = e;
     }
-    this.current.set(best.id, (this.current.get(best.id) ?? 0) - total);
+    this.current.set(k(best), (this.current.get(k(best)) ?? 0) - total);
     // The chosen one first, then the rest by priority as fallbacks.
     return [best, ...[...endpoints].filter((e) => e !== best).sort((a, b) => a.priority - b.priority)];
   }

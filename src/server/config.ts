@@ -48,6 +48,11 @@ const rawSchema = z.object({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1').optional(),
   bedrockEndpoint: url.optional(),
   stsEndpoint: url.optional(),
+  searchProvider: z.enum(['duckduckgo', 'brave', 'tavily', 'serper', 'searxng', 'custom']).default('duckduckgo'),
+  searchUrl: url.optional(),
+  searchApiKey: z.string().min(1).optional(),
+  searchAllowPrivate: flag.default(false),
+  searchPriceUsd: z.coerce.number().min(0).max(100).default(0.01),
   circuitFailures: positiveInt.max(1000).default(3),
   circuitCooldownSeconds: z.coerce.number().positive('must be above 0').max(3600).default(30),
   upstream: z.enum(['bedrock', 'emulator']).default('bedrock'),
@@ -84,6 +89,11 @@ export const settings: Setting[] = [
   { key: 'region', flag: '--region', env: 'AWS_REGION', description: 'default Bedrock region' },
   { key: 'bedrockEndpoint', flag: '--bedrock-endpoint', env: 'CCAG_BEDROCK_ENDPOINT', description: 'Bedrock runtime endpoint override (VPC endpoints, emulator)' },
   { key: 'stsEndpoint', env: 'CCAG_STS_ENDPOINT', description: 'STS endpoint for endpoints that assume a role (VPC endpoints, tests); AWS_ENDPOINT_URL_STS works too' },
+  { key: 'searchProvider', env: 'CCAG_SEARCH_PROVIDER', description: 'web search provider: duckduckgo (no key, default), brave, tavily, serper, searxng or custom' },
+  { key: 'searchUrl', env: 'CCAG_SEARCH_URL', description: 'the provider\'s URL (required for searxng and custom; overrides the others\' API URL)' },
+  { key: 'searchApiKey', env: 'CCAG_SEARCH_API_KEY', description: 'the provider\'s API key (brave, tavily, serper)' },
+  { key: 'searchAllowPrivate', env: 'CCAG_SEARCH_ALLOW_PRIVATE', boolean: true, description: 'let the search provider URL be a private or loopback address (a SearXNG inside the network)' },
+  { key: 'searchPriceUsd', env: 'CCAG_SEARCH_PRICE_USD', description: 'what one web search costs in spend and budgets, USD (default 0.01, as Anthropic charges)' },
   { key: 'circuitFailures', env: 'CCAG_CIRCUIT_FAILURES', description: 'consecutive failures (throttling, 5xx, timeouts, connection errors) that take an endpoint out of rotation for a model (default 3)' },
   { key: 'circuitCooldownSeconds', env: 'CCAG_CIRCUIT_COOLDOWN_SECONDS', description: 'seconds an endpoint stays out before one probe request may try it again (default 30)' },
   { key: 'upstream', flag: '--upstream', env: 'CCAG_UPSTREAM', description: 'bedrock or emulator (default bedrock)' },
@@ -124,6 +134,8 @@ export interface Config {
   region?: string;
   bedrockEndpoint?: string;
   stsEndpoint?: string;
+  /** Web search: the provider the gateway runs searches with, and what one costs. */
+  search: { kind: 'duckduckgo' | 'brave' | 'tavily' | 'serper' | 'searxng' | 'custom'; url?: string; apiKey?: string; allowPrivate: boolean; priceMicros: number };
   /** Circuit breaker of endpoint health. */
   circuit: { failuresToOpen: number; coolDownMs: number };
   upstream: 'bedrock' | 'emulator';
@@ -209,6 +221,7 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     region: c.region ?? (env.AWS_DEFAULT_REGION || undefined),
     bedrockEndpoint: c.bedrockEndpoint,
     stsEndpoint: c.stsEndpoint,
+    search: { kind: c.searchProvider, url: c.searchUrl, apiKey: c.searchApiKey, allowPrivate: c.searchAllowPrivate, priceMicros: Math.round(c.searchPriceUsd * 1_000_000) },
     circuit: { failuresToOpen: c.circuitFailures, coolDownMs: c.circuitCooldownSeconds * 1000 },
     upstream: c.upstream,
     bedrockHttp: c.bedrockHttp,

@@ -8,7 +8,9 @@ import { ModelConfigStore } from '../gateway/models/mapping-store.js';
 import { connectUpstream } from '../gateway/upstream.js';
 import { defaultEndpointId, type Endpoint } from '../routing/endpoint.js';
 import { endpointClient } from '../routing/endpoint-client.js';
+import { ModelDiscovery } from '../routing/model-discovery.js';
 import { Router } from '../routing/router.js';
+import { createProvider } from '../websearch/provider.js';
 import { BudgetLedger } from '../limits/budget-ledger.js';
 import { BudgetStore } from '../limits/budget-store.js';
 import { MemoryRateLimiter } from '../limits/rate-limiter.js';
@@ -113,8 +115,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
   const router = new Router(db, defaultEndpoint, (row) => endpointClient(row, config), config.circuit, log);
   await router.start();
+  // Model discovery: what each endpoint serves, for /v1/models; found in the background from the start.
+  const discovery = new ModelDiscovery({ log });
+  models.useDiscovered((model) => discovery.unknownModel(model));
+  discovery.warm(router.all().filter((e) => e.enabled));
   const inference: Inference = {
     router,
+    discovery,
     region: upstream.region,
     profilePrefixes: profilePrefixesForRegion(upstream.region),
     capabilities: new CapabilityTable(models),
@@ -127,6 +134,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     rateLimiter,
     tokenEstimator: new TokenEstimator(),
     pingIntervalMs: config.pingIntervalMs,
+    search: {
+      provider: createProvider({ kind: config.search.kind, url: config.search.url, apiKey: config.search.apiKey, allowPrivateAddresses: config.search.allowPrivate }),
+      priceMicros: config.search.priceMicros,
+    },
   };
   const routes: RouteEntry[] = [];
   const sso = { idps, deviceSessions, accessTokens, secrets };
@@ -151,6 +162,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await credentials.stop();
       await models.stop();
       await router.stop();
+      discovery.close();
       await prices.stop();
       await upstream.close();
       if (ownsDb) await db.close();

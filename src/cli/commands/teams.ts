@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import type { Team, User } from '../../api/schemas.js';
+import type { Team, TeamRouting, User } from '../../api/schemas.js';
+import { routingStrategies } from '../../api/schemas.js';
 import { action } from '../action.js';
 import { usageError } from '../errors.js';
 import type { Column } from '../output.js';
@@ -16,6 +17,14 @@ const teamColumns: Column<Team>[] = [
 
 const teamFields: Column<Team>[] = [...teamColumns, { header: 'LIMITS', value: (t) => limitsText(t.limits) }, { header: 'CREATED', value: (t) => t.created_at }];
 const path = (ref: string) => `/admin/v1/teams/${encodeURIComponent(ref)}`;
+
+/** GET answers `strategy: null` for a team without routing of its own. */
+type RoutingView = Omit<TeamRouting, 'strategy'> & { strategy: TeamRouting['strategy'] | null };
+const routingFields: Column<RoutingView>[] = [
+  { header: 'TEAM', value: (r) => r.team },
+  { header: 'STRATEGY', value: (r) => r.strategy ?? 'none (every enabled endpoint, by priority)' },
+  { header: 'ENDPOINTS', value: (r) => r.endpoints },
+];
 
 export function teamsCommand(): Command {
   const teams = new Command('teams').description('teams');
@@ -112,6 +121,33 @@ export function teamsCommand(): Command {
       action(async (ctx, [ref, user]) => {
         await (await ctx.client()).call('DELETE', `${path(ref!)}/members/${encodeURIComponent(user!)}`);
         ctx.out.say(`Removed ${user} from team ${ref}.`);
+      }),
+    );
+
+  teams
+    .command('routing')
+    .description('show or set which endpoints a team\'s requests go to, and how')
+    .argument('<team>', 'name or id')
+    .addOption(new Option('--strategy <strategy>', 'how the endpoints are used (default primary-fallback)').choices([...routingStrategies]))
+    .option('--endpoints <list>', 'endpoints, comma-separated (names or ids); replaces the list')
+    .option('--clear', 'remove the team\'s routing: it uses every enabled endpoint, by priority')
+    .action(
+      action<{ strategy?: RoutingView['strategy']; endpoints?: string; clear?: boolean }>(async (ctx, [ref], o) => {
+        const client = await ctx.client();
+        const show = (r: RoutingView) => ctx.out.resource(r, routingFields, (v) => v.team);
+        if (o.clear) {
+          if (o.strategy !== undefined || o.endpoints !== undefined) throw usageError('--clear cannot go with --strategy or --endpoints');
+          if (!(await confirmed(`Clear the routing of team ${ref}?`, Boolean(ctx.options.yes)))) return;
+          await client.call('DELETE', `${path(ref!)}/routing`);
+          ctx.out.say(`Cleared the routing of team ${ref}: it uses every enabled endpoint, by priority.`);
+          return;
+        }
+        if (o.strategy === undefined && o.endpoints === undefined) return show(await client.call<RoutingView>('GET', `${path(ref!)}/routing`));
+        // What is not given stays as it is.
+        const current = o.strategy === undefined || o.endpoints === undefined ? await client.call<RoutingView>('GET', `${path(ref!)}/routing`) : undefined;
+        const endpoints = o.endpoints !== undefined ? o.endpoints.split(',').map((s) => s.trim()).filter(Boolean) : current!.endpoints;
+        if (endpoints.length === 0) throw usageError('give --endpoints: the team has no routing yet');
+        show(await client.call<TeamRouting>('PUT', `${path(ref!)}/routing`, { strategy: o.strategy ?? current?.strategy ?? undefined, endpoints }));
       }),
     );
 

@@ -1,11 +1,18 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../db/db.js';
 import { ReloadingStore } from '../../server/reloading-store.js';
+import type { ProfilePrefix } from './catalog.js';
 
 export interface ModelMapping {
   model: string;
   bedrockModel: string;
   displayName: string | null;
+}
+
+/** A Claude model the catalog lacks, found on an endpoint by model discovery. */
+export interface DiscoveredModelRef {
+  bedrockId: string;
+  profiles: readonly ProfilePrefix[];
 }
 
 export interface BetaOverride {
@@ -18,6 +25,7 @@ export interface BetaOverride {
 export class ModelConfigStore extends ReloadingStore {
   private mappings = new Map<string, ModelMapping>();
   private betaOverrides: BetaOverride[] = [];
+  private discovered: (model: string) => DiscoveredModelRef | undefined = () => undefined;
 
   constructor(db: Db, log?: Logger) {
     super(db, 'models', log);
@@ -38,6 +46,15 @@ export class ModelConfigStore extends ReloadingStore {
 
   allMappings(): ModelMapping[] {
     return [...this.mappings.values()];
+  }
+
+  /** Where models the catalog lacks are looked up: the cached lists of model discovery (src/routing/model-discovery.ts). */
+  useDiscovered(lookup: (model: string) => DiscoveredModelRef | undefined): void {
+    this.discovered = lookup;
+  }
+
+  discoveredModel(model: string): DiscoveredModelRef | undefined {
+    return this.discovered(model);
   }
 
   /** Admin overrides for a model: exact model first, then `*`. */

@@ -34,8 +34,11 @@ export function resolveModel(requested: string, store: ModelConfigStore, prefixe
   if (profile) return { requested, bedrockModelId: target, info: catalogModel(profile[2]!), longContext };
 
   const info = catalogModel(target);
-  if (info) return { requested, bedrockModelId: withProfile(info, prefixes), info, longContext };
+  if (info) return { requested, bedrockModelId: withProfile(info.bedrockId, info.profiles, prefixes), info, longContext };
   if (target.startsWith('anthropic.')) return { requested, bedrockModelId: target, longContext };
+  // A Claude model the catalog lacks, under the id model discovery listed it with (cached only).
+  const discovered = store.discoveredModel?.(target);
+  if (discovered) return { requested, bedrockModelId: withProfile(discovered.bedrockId, discovered.profiles, prefixes), longContext };
   throw notFound(`model: ${requested}`);
 }
 
@@ -58,10 +61,10 @@ export function resolveModelAt(
  * Newer models run only through cross-region inference profiles: the region's best one the
  * model has. A model with none of them (Opus 4.1 is offered in us. only) keeps its own.
  */
-function withProfile(info: ModelInfo, prefixes: readonly ProfilePrefix[]): string {
-  if (info.profiles.length === 0) return info.bedrockId;
-  const chosen = prefixes.find((p) => info.profiles.includes(p)) ?? info.profiles[0]!;
-  return `${chosen}.${info.bedrockId}`;
+function withProfile(bedrockId: string, profiles: readonly ProfilePrefix[], prefixes: readonly ProfilePrefix[]): string {
+  if (profiles.length === 0) return bedrockId;
+  const chosen = prefixes.find((p) => profiles.includes(p)) ?? profiles[0]!;
+  return `${chosen}.${bedrockId}`;
 }
 
 /** The canonical id of a model the catalog knows under several names (aliases, Bedrock ids). */

@@ -82,3 +82,16 @@ test('an emulator in an EU region lists the EU and global profiles', async () =>
     await eu.close();
   }
 });
+
+test('the profiles option limits what is listed and found (an account with access to some models)', async () => {
+  const limited = await startEmulator({ profiles: ['us.anthropic.claude-opus-4-8', 'eu.anthropic.claude-opus-4-8'] });
+  try {
+    const client = controlPlaneClient(limited);
+    const { inferenceProfileSummaries } = await client.send(new ListInferenceProfilesCommand({ typeEquals: 'SYSTEM_DEFINED' }));
+    assert.deepEqual(inferenceProfileSummaries!.map((p) => p.inferenceProfileId), ['us.anthropic.claude-opus-4-8'], 'still only those of the region');
+    const other = await rejection(client.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: 'global.anthropic.claude-opus-4-8' })));
+    assert.ok(other instanceof ResourceNotFoundException);
+  } finally {
+    await limited.close();
+  }
+});
