@@ -38,6 +38,9 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     genReqId: () => `req_${randomBase62(18)}`,
     return503OnClosing: true,
+    // Longer than any load balancer's idle timeout (an ALB's is up to 900 s in our templates):
+    // the balancer, not ccag, must close an idle connection, or a request crossing the close gets a 502.
+    keepAliveTimeout: 910_000,
     forceCloseConnections: 'idle',
   });
 
