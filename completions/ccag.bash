@@ -85,6 +85,15 @@ _ccag() {
       'endpoints update') path='endpoints update' ;;
       'endpoints remove') path='endpoints remove' ;;
       'endpoints test') path='endpoints test' ;;
+      'search-providers') path='search-providers' ;;
+      'search-providers add') path='search-providers add' ;;
+      'search-providers list') path='search-providers list' ;;
+      'search-providers show') path='search-providers show' ;;
+      'search-providers update') path='search-providers update' ;;
+      'search-providers remove') path='search-providers remove' ;;
+      'search-providers test') path='search-providers test' ;;
+      'search-providers assign') path='search-providers assign' ;;
+      'search-providers unassign') path='search-providers unassign' ;;
       'devices') path='devices' ;;
       'devices list') path='devices list' ;;
       'devices revoke') path='devices revoke' ;;
@@ -95,7 +104,7 @@ _ccag() {
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets policies idps scim endpoints devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets policies idps scim endpoints search-providers devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --access-token-ttl --refresh-token-ttl --device-session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --sso --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -175,6 +184,15 @@ _ccag() {
     'endpoints update') words='--region --role-arn --external-id --session-name --profile-prefix --model-arn --priority --weight --endpoint-url --enabled --disabled --name --default-credentials --no-profile-prefix --no-model-arn --no-endpoint-url --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'endpoints remove') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'endpoints test') words='--model --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers') words='add list show update remove test assign unassign --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers add') words='--kind --url --api-key-stdin --allow-private --no-allow-private --timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers update') words='--kind --url --api-key-stdin --allow-private --no-allow-private --timeout --name --no-api-key --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers remove') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers test') words='--query --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers assign') words='--gateway-wide --team --user --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'search-providers unassign') words='--gateway-wide --team --user --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices') words='list revoke --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices list') words='--user --all --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices revoke') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

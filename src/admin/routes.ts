@@ -4,6 +4,7 @@ import { auditRoutes } from './audit-routes.js';
 import { deviceRoutes } from './device-routes.js';
 import { endpointRoutes } from './endpoint-routes.js';
 import { idpRoutes } from './idp-routes.js';
+import { searchProviderRoutes } from './search-provider-routes.js';
 import { scimAdminRoutes } from './scim-admin-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { keyRoutes } from './key-routes.js';
@@ -32,4 +33,5 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(scimAdminRoutes, opts);
   await app.register(deviceRoutes, opts);
   await app.register(endpointRoutes, opts);
+  await app.register(searchProviderRoutes, opts);
 }

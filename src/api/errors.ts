@@ -38,10 +38,17 @@ export const statusForErrorType: Record<ErrorType, number> = {
   overloaded_error: 529,
 };
 
+/** Why a limit refused a request, for the rejection metrics (never sent to the client). */
+export type Refusal =
+  | { kind: 'rate_limit'; limit: 'rpm' | 'tpm' | 'concurrency'; scope: string }
+  | { kind: 'budget'; scope: string };
+
 export class GatewayError extends Error {
   readonly status: number;
   /** Extra response headers, e.g. `retry-after`. */
   readonly headers: Record<string, string>;
+  /** Set when a rate limit or budget refused the request. */
+  refusal?: Refusal;
   constructor(readonly type: ErrorType, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'GatewayError';

@@ -254,6 +254,24 @@ export const testEndpointRequest = z.strictObject({ model: z.string().min(1).max
 export const routingStrategies = ['primary-fallback', 'round-robin', 'sticky-user'] as const;
 export const teamRoutingRequest = z.strictObject({ strategy: z.enum(routingStrategies).default('primary-fallback'), endpoints: z.array(ref).min(1).max(50) });
 
+export const searchProviderKinds = ['duckduckgo', 'brave', 'tavily', 'serper', 'searxng', 'custom'] as const;
+export const searchScopes = ['gateway', 'team', 'user'] as const;
+const searchProviderName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const searchProviderFields = {
+  kind: z.enum(searchProviderKinds),
+  url: z.url('must be a URL such as https://search.example.com/search?q={query}').max(2048).nullable().optional(),
+  api_key: z.string().min(1).max(4096).nullable().optional(),
+  allow_private: z.boolean().optional(),
+  timeout_ms: z.number().int('must be a whole number').min(100).max(120_000).nullable().optional(),
+};
+export const createSearchProviderRequest = z.strictObject({ name: searchProviderName, ...searchProviderFields });
+export const updateSearchProviderRequest = z.strictObject({ name: searchProviderName.optional(), ...searchProviderFields, kind: searchProviderFields.kind.optional() });
+export const testSearchProviderRequest = z.strictObject({ query: z.string().trim().min(1).max(500).optional() });
+/** Who searches with a provider: the gateway (everyone without a closer assignment), a team (by name or id), a user (email or id). */
+export const searchAssignmentRequest = z
+  .strictObject({ scope: z.enum(searchScopes), subject: ref.optional() })
+  .refine((a) => (a.scope === 'gateway') === (a.subject === undefined), 'the gateway scope takes no subject; team and user scopes need one');
+
 export interface Team {
   id: string;
   name: string;
@@ -546,4 +564,36 @@ export interface TeamRouting {
   team: string;
   strategy: (typeof routingStrategies)[number];
   endpoints: string[];
+}
+
+export interface SearchAssignment {
+  scope: (typeof searchScopes)[number];
+  /** Team name or user email; null for the gateway. */
+  subject: string | null;
+  provider: string;
+}
+
+export interface SearchProviderView {
+  id: string;
+  name: string;
+  kind: (typeof searchProviderKinds)[number];
+  url: string | null;
+  /** The API key is sealed at rest and never returned. */
+  has_api_key: boolean;
+  allow_private: boolean;
+  timeout_ms: number | null;
+  /** Who searches with it. */
+  assignments: SearchAssignment[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SearchProviderTestResult {
+  ok: boolean;
+  provider: string;
+  query: string;
+  results: number;
+  first: { url: string; title: string } | null;
+  latency_ms: number;
+  error: string | null;
 }

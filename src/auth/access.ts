@@ -12,10 +12,13 @@ export type Access =
   | { anonymous: true }
   /** SCIM provisioning: the bearer token of an identity provider (checked by the SCIM routes' hook). */
   | { scim: true }
+  /** GET /metrics: anyone while CCAG_METRICS_TOKEN is unset, else that bearer token (checked by the route). */
+  | { metricsToken: true }
   | { anonymous?: false; scopes: readonly KeyScope[]; roles: readonly Role[] };
 
 export const anonymous: Access = { anonymous: true };
 export const scimToken: Access = { scim: true };
+export const metricsToken: Access = { metricsToken: true };
 /** Any valid credential, even an inference-only key (e.g. "who am I"). */
 export const anyCredential: Access = { scopes: ['inference', 'admin'], roles: allRoles };
 /** The admin API for the given roles: sessions and admin-scope keys. */
@@ -41,7 +44,7 @@ export async function authorize(
   credentials: CredentialCache,
   publicUrl: string,
 ): Promise<Principal | undefined> {
-  if ('scim' in access || access.anonymous) return undefined;
+  if ('scim' in access || 'metricsToken' in access || access.anonymous) return undefined;
   let credential = credentialFrom(req.headers);
   if (!credential) {
     // The portal's session cookie. A cookie rides along on cross-site requests too, so a

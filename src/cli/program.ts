@@ -9,6 +9,7 @@ import { devicesCommand } from './commands/devices.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { endpointsCommand } from './commands/endpoints.js';
 import { idpsCommand } from './commands/idps.js';
+import { searchProvidersCommand } from './commands/search-providers.js';
 import { scimCommand } from './commands/scim.js';
 import { keysCommand } from './commands/keys.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
     idpsCommand(),
     scimCommand(),
     endpointsCommand(),
+    searchProvidersCommand(),
     devicesCommand(),
     spendCommand(),
     auditCommand(),

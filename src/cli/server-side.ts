@@ -9,4 +9,5 @@ export { openDb } from '../db/open.js';
 export { runEmulatorCommand } from '../emulator/index.js';
 export { createGateway } from '../server/gateway.js';
 export { exitOnSignals } from '../server/shutdown.js';
+export { startupSummary } from '../server/startup-summary.js';
 export { createLogger } from '../telemetry/logger.js';

@@ -30,5 +30,15 @@ export interface Db extends Queryable {
   notify(channel: string, payload: string): Promise<void>;
   /** True while notifications are being received. */
   readonly listening: boolean;
+  /** Connections of the pool (Postgres); the embedded database has none. */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections open, idle among them, and queries waiting for one; max: the pool's size. */
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
 }

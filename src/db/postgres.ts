@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Db, ListenHandlers, Queryable, QueryResult } from './db.js';
+import type { Db, ListenHandlers, PoolStats, Queryable, QueryResult } from './db.js';
 
 // Postgres returns bigint (int8) as text; spend and counts fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -32,6 +32,10 @@ export class PostgresDb implements Db {
 
   get listening(): boolean {
     return this._listening;
+  }
+
+  poolStats(): PoolStats {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.pool.options.max ?? 10 };
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {

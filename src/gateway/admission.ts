@@ -38,6 +38,7 @@ export async function admitRequest(inference: Inference, p: Principal, requestId
     admitted.headers = admitted.budget?.headers ?? {};
     return admitted;
   } catch (err) {
+    inference.metrics.rejected(err);
     releaseRequest(inference, admitted, requestId, { cost: 0, tokens: 0 });
     throw err;
   }

@@ -4,9 +4,10 @@ import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ModelDiscovery } from '../routing/model-discovery.js';
 import type { Router } from '../routing/router.js';
-import type { SearchProvider } from '../websearch/provider.js';
+import type { SearchProviderStore } from '../websearch/provider-store.js';
 import type { PriceStore } from '../spend/price-store.js';
 import type { RequestLog } from '../spend/request-log.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { CapabilityTable } from './bedrock/capabilities.js';
 import type { ProfilePrefix } from './models/catalog.js';
 import type { ModelConfigStore } from './models/mapping-store.js';
@@ -34,6 +35,11 @@ export interface Inference {
   /** Learns tokens per feature from Bedrock's counts, for models CountTokens does not serve. */
   tokenEstimator: TokenEstimator;
   pingIntervalMs: number;
-  /** Web search requests are answered by the gateway: the provider it searches with, and the price of one search. */
-  search: { provider: SearchProvider; priceMicros: number };
+  /** Prometheus metrics (GET /metrics). */
+  metrics: GatewayMetrics;
+  /**
+   * Web search requests are answered by the gateway: the providers it searches with (by user,
+   * team or gateway assignment, else the CCAG_SEARCH_* one), and the price of one search.
+   */
+  search: { providers: SearchProviderStore; priceMicros: number };
 }

@@ -56,6 +56,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const body = checkMessagesRequest(req.body, { countTokens: false });
     const route = inference.router.route(p);
     const record = newRecord(req, p, body, route[0]!.region);
+    inference.metrics.requestStarted(); // metrics: ended in finish()
     let admitted: Admitted | undefined;
     const abort = new AbortController();
     // A client gone mid-stream stops the Bedrock call (what was streamed is charged); a
@@ -175,7 +176,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const deps: SearchTurnDeps = {
       invoke: async (body) => JSON.parse(decoder.decode((await invokeRouted(round(body), reply, (client, r) => invokeJson(client, r, call.signal))).body)) as Json,
       invokeStream: (body) => invokeRouted(round(body), reply, async (client, r) => firstEventReady((await invokeStream(client, r, call.signal)).body!)),
-      provider: inference.search.provider,
+      provider: inference.search.providers.providerFor(call.principal),
       signal: call.signal,
     };
     const settle = (outcome: SearchTurnOutcome) => {
@@ -235,6 +236,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.latencyMs = Date.now() - record.at.getTime();
     releaseRequest(inference, admitted, record.id, { cost: record.costMicros, tokens: record.inputTokens + record.outputTokens });
     inference.requestLog.record(record);
+    inference.metrics.requestFinished(record);
     // Near a budget's limit, settle at once so every replica sees the spend.
     if (admitted?.budget?.tight) void inference.requestLog.flush();
   }

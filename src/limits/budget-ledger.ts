@@ -302,11 +302,13 @@ export class BudgetLedger {
   private refusal(a: Account, now: Date): GatewayError {
     const resets = periodEnd(a.budget.period, now).toISOString();
     const spent = a.spentSeen + a.unsettled;
-    return new GatewayError(
+    const error = new GatewayError(
       'billing_error',
       `budget exceeded: this ${a.budget.scope}'s ${a.budget.period} budget of ${usd(a.budget.amountMicros)} is used up (${usd(spent)} spent, more in flight); it resets at ${resets}`,
       { 'x-should-retry': 'false', 'x-ccag-budget-remaining-usd': '0.00', 'x-ccag-budget-resets': resets },
     );
+    error.refusal = { kind: 'budget', scope: a.budget.scope };
+    return error;
   }
 
   private headers(accounts: Account[], now: Date): Record<string, string> {

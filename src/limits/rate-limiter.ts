@@ -38,7 +38,9 @@ export function refusal(subject: LimitSubject, kind: LimitKind, now: number): Er
   const what =
     kind === 'rpm' ? `${subject.rpm} requests a minute` : kind === 'tpm' ? `${subject.tpm} tokens a minute` : `${subject.concurrency} requests at once`;
   const retryAfter = kind === 'concurrency' ? 1 : (windowMs - (now % windowMs)) / 1000;
-  return rateLimited(`rate limit: this ${scope} may make at most ${what}`, retryAfter);
+  const error = rateLimited(`rate limit: this ${scope} may make at most ${what}`, retryAfter);
+  error.refusal = { kind: 'rate_limit', limit: kind, scope: scope! };
+  return error;
 }
 
 /** Limits kept in this process: each replica counts on its own (no REDIS_URL). */

@@ -57,8 +57,10 @@ export async function withFailover<T>(
     try {
       const result = await attempt(endpoint);
       health.success(endpoint.id, model, Date.now() - started);
+      health.observer?.attempt(endpoint.name, Date.now() - started);
       return { endpoint, result, failedOver };
     } catch (err) {
+      if (!o.signal.aborted) health.observer?.attempt(endpoint.name, Date.now() - started, err);
       if (o.signal.aborted || !isEndpointFailure(err)) {
         health.release(endpoint.id, model);
         throw err;

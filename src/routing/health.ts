@@ -33,8 +33,15 @@ export interface EndpointHealthView {
   last_error: string | null;
 }
 
+/** Told of every Bedrock call an endpoint answered (metrics): how long it took, and the error if it failed. */
+export interface UpstreamObserver {
+  attempt(endpointName: string, latencyMs: number, error?: unknown): void;
+}
+
 export class EndpointHealth {
   private readonly circuits = new Map<string, Circuit>();
+  /** Set by the gateway when it keeps metrics. */
+  observer?: UpstreamObserver;
 
   constructor(private readonly policy: HealthPolicy) {}
 

@@ -62,6 +62,7 @@ const rawSchema = z.object({
   secretKeyPrevious: z.string().min(32, 'must be at least 32 characters').optional(),
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   logLevel: z.enum(logLevels).default('info'),
+  metricsToken: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)').optional(),
   sessionMaxAgeHours: positiveInt.default(24 * 7),
   accessTokenTtl: duration.default(15 * 60_000),
   refreshTokenTtl: duration.default(30 * 86_400_000),
@@ -103,6 +104,7 @@ export const settings: Setting[] = [
   { key: 'secretKeyPrevious', env: 'CCAG_SECRET_KEY_PREVIOUS', description: 'the previous secret key, still accepted for decryption during rotation' },
   { key: 'redisUrl', env: 'REDIS_URL', description: 'Redis for cluster-wide rate limits' },
   { key: 'logLevel', flag: '--log-level', env: 'CCAG_LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
+  { key: 'metricsToken', env: 'CCAG_METRICS_TOKEN', description: 'bearer token GET /metrics requires (at least 16 characters); unset: /metrics is open to anyone who reaches it' },
   { key: 'sessionMaxAgeHours', flag: '--session-max-age', env: 'CCAG_SESSION_MAX_AGE_HOURS', description: 'hours a login session lasts (default 168)' },
   { key: 'accessTokenTtl', flag: '--access-token-ttl', env: 'CCAG_ACCESS_TOKEN_TTL', description: 'lifetime of the access tokens device login and `ccag token` hand out (default 15m)' },
   { key: 'refreshTokenTtl', flag: '--refresh-token-ttl', env: 'CCAG_REFRESH_TOKEN_TTL', description: 'a signed-in device that does not refresh for this long must sign in again (default 30d)' },
@@ -145,6 +147,8 @@ export interface Config {
   secretKeyPrevious?: string;
   redisUrl?: string;
   logLevel: (typeof logLevels)[number];
+  /** The bearer token GET /metrics requires; undefined: open. */
+  metricsToken?: string;
   sessionMaxAgeMs: number;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
@@ -230,6 +234,7 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     secretKeyPrevious: c.secretKeyPrevious,
     redisUrl: c.redisUrl,
     logLevel: c.logLevel,
+    metricsToken: c.metricsToken,
     sessionMaxAgeMs: c.sessionMaxAgeHours * 3_600_000,
     accessTokenTtlMs: c.accessTokenTtl,
     refreshTokenTtlMs: c.refreshTokenTtl,

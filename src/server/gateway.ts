@@ -11,6 +11,7 @@ import { endpointClient } from '../routing/endpoint-client.js';
 import { ModelDiscovery } from '../routing/model-discovery.js';
 import { Router } from '../routing/router.js';
 import { createProvider } from '../websearch/provider.js';
+import { SearchProviderStore } from '../websearch/provider-store.js';
 import { BudgetLedger } from '../limits/budget-ledger.js';
 import { BudgetStore } from '../limits/budget-store.js';
 import { MemoryRateLimiter } from '../limits/rate-limiter.js';
@@ -31,8 +32,10 @@ import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open.js';
 import { createLogger } from '../telemetry/logger.js';
+import { GatewayMetrics } from '../telemetry/metrics.js';
 import { buildApp, type RouteEntry } from './app.js';
 import { missingSecretKey, secretKeyRequired, type Config } from './config.js';
+import type { Sso } from './services.js';
 import { version } from './version.js';
 
 export interface Gateway {
@@ -42,6 +45,8 @@ export interface Gateway {
   config: Config;
   credentials: CredentialCache;
   inference: Inference;
+  /** Identity providers, signed-in devices, access tokens. */
+  sso: Sso;
   /** The built-in Bedrock emulator, when `--upstream emulator`. */
   emulator?: Emulator;
   /** Every route with its declared access. */
@@ -98,6 +103,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   await policies.start();
   const ledger = new BudgetLedger(db, budgets, log);
   await ledger.start();
+  const searchProviders = new SearchProviderStore(
+    db,
+    secrets,
+    createProvider({ kind: config.search.kind, url: config.search.url, apiKey: config.search.apiKey, allowPrivateAddresses: config.search.allowPrivate }),
+    log,
+  );
+  await searchProviders.start();
   const requestLog = new RequestLog(db, log, ledger);
   const rateLimiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl, log) : new MemoryRateLimiter();
   requestLog.start();
@@ -115,6 +127,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
   const router = new Router(db, defaultEndpoint, (row) => endpointClient(row, config), config.circuit, log);
   await router.start();
+  const metrics = new GatewayMetrics(models);
+  metrics.watch({ requestLog, router, db });
+  router.health.observer = metrics;
   // Model discovery: what each endpoint serves, for /v1/models; found in the background from the start.
   const discovery = new ModelDiscovery({ log });
   models.useDiscovered((model) => discovery.unknownModel(model));
@@ -134,8 +149,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     rateLimiter,
     tokenEstimator: new TokenEstimator(),
     pingIntervalMs: config.pingIntervalMs,
+    metrics,
     search: {
-      provider: createProvider({ kind: config.search.kind, url: config.search.url, apiKey: config.search.apiKey, allowPrivateAddresses: config.search.allowPrivate }),
+      providers: searchProviders,
       priceMicros: config.search.priceMicros,
     },
   };
@@ -159,6 +175,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await rateLimiter.close();
       await budgets.stop();
       await policies.stop();
+      await searchProviders.stop();
       await credentials.stop();
       await models.stop();
       await router.stop();
@@ -175,6 +192,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     config,
     credentials,
     inference,
+    sso,
     emulator: upstream.emulator,
     routes,
     async listen() {

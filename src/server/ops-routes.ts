@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { unauthenticated } from '../api/errors.js';
 import type { WellKnown } from '../api/schemas.js';
-import { anonymous } from '../auth/access.js';
+import { anonymous, credentialFrom, metricsToken } from '../auth/access.js';
 import type { Services } from './services.js';
 
 const readyTimeoutMs = 2_000;
@@ -18,6 +20,18 @@ export async function opsRoutes(app: FastifyInstance, { services }: { services: 
     } catch (err) {
       return reply.code(503).send({ status: 'unavailable', degraded: true, database: db.kind, reason: `database unreachable: ${(err as Error).message}` });
     }
+  });
+
+  // Prometheus scrapes; with CCAG_METRICS_TOKEN set, only with that bearer token (docs/metrics.md).
+  const metrics = services.inference.metrics;
+  const expected = config.metricsToken ? digest(config.metricsToken) : undefined;
+  app.get('/metrics', { config: { access: metricsToken } }, async (req, reply) => {
+    if (expected) {
+      const given = credentialFrom(req.headers);
+      if (!given || !timingSafeEqual(digest(given), expected)) throw unauthenticated('GET /metrics needs the metrics token (CCAG_METRICS_TOKEN) as Authorization: Bearer');
+    }
+    reply.header('content-type', metrics.contentType);
+    return metrics.exposition();
   });
 
   app.get('/.well-known/ccag.json', { config: { access: anonymous } }, async (): Promise<WellKnown> => {
@@ -53,6 +67,8 @@ export async function opsRoutes(app: FastifyInstance, { services }: { services: 
   // Claude Code probes HEAD /api/hello before its first request; fastify answers HEAD from GET.
   app.get('/api/hello', { config: { access: anonymous } }, async () => ({}));
 }
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;

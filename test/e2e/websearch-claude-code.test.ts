@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { EmulatedRequest } from '../../src/emulator/index.js';
-import { createProvider } from '../../src/websearch/provider.js';
+import { addSearchProvider } from '../helpers/search.js';
 import { claudeCodeBinary, runClaude } from '../helpers/claude-code.js';
 import { useInferenceRig } from '../helpers/inference.js';
 
@@ -52,7 +52,7 @@ function model(req: EmulatedRequest) {
 }
 
 test("Claude Code's WebSearch tool works end to end through the gateway", async () => {
-  env.rig.gw.gateway.inference.search.provider = createProvider({ kind: 'custom', url: `http://127.0.0.1:${(provider.address() as AddressInfo).port}/search`, allowPrivateAddresses: true });
+  await addSearchProvider(env.rig.gw.url, 'loopback', `http://127.0.0.1:${(provider.address() as AddressInfo).port}/search`);
   env.rig.emulator.configure({ script: model });
   const run = await runClaude('What is new with ccag? Search the web.', { baseUrl: env.rig.gw.url, apiKey: env.rig.key, args: ['--allowedTools', 'WebSearch'] });
   const sent = env.rig.emulator.requests.filter((r) => r.operation.startsWith('InvokeModel'));

@@ -20,6 +20,8 @@ const scimOnly: Caller[] = [];
 const expected: Record<string, Caller[]> = {
   'GET /health': everyone,
   'GET /ready': everyone,
+  // Open while CCAG_METRICS_TOKEN is unset (as here); with it set, test/integration/telemetry checks the token.
+  'GET /metrics': everyone,
   'GET /.well-known/ccag.json': everyone,
   'GET /api/hello': everyone,
   'GET /setup': everyone,
@@ -105,6 +107,14 @@ const expected: Record<string, Caller[]> = {
   'GET /admin/v1/teams/:ref/routing': staff,
   'PUT /admin/v1/teams/:ref/routing': ['admin'],
   'DELETE /admin/v1/teams/:ref/routing': ['admin'],
+  'GET /admin/v1/search-providers': ['admin'],
+  'GET /admin/v1/search-providers/:ref': ['admin'],
+  'POST /admin/v1/search-providers': ['admin'],
+  'PATCH /admin/v1/search-providers/:ref': ['admin'],
+  'DELETE /admin/v1/search-providers/:ref': ['admin'],
+  'POST /admin/v1/search-providers/:ref/test': ['admin'],
+  'PUT /admin/v1/search-providers/:ref/assign': ['admin'],
+  'DELETE /admin/v1/search-assignments': ['admin'],
   'GET /admin/v1/devices': adminApi,
   'DELETE /admin/v1/devices/:id': adminApi,
   'POST /admin/v1/users/:ref/sign-out': staff,

@@ -52,7 +52,7 @@ interface EndpointOptions {
   endpointUrl?: string | false;
 }
 
-function wholeNumber(flag: string, text: string | undefined, min: number): number | undefined {
+export function wholeNumber(flag: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw usageError(`${flag}: "${text}" is not a whole number of at least ${min}`);

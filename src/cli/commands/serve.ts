@@ -25,10 +25,13 @@ export function serveCommand(): Command {
   const attributes = addConfigOptions(serve);
   serve.action(
     action<Record<string, unknown>>(async (_ctx, _args, options) => {
-      const { createGateway, exitOnSignals } = await import('../server-side.js');
+      const { createGateway, exitOnSignals, startupSummary } = await import('../server-side.js');
       const gateway = await createGateway(configFrom(options, attributes));
       exitOnSignals(gateway);
-      await gateway.listen();
+      const url = await gateway.listen();
+      const summary = await startupSummary(gateway, url);
+      if (process.stderr.isTTY) process.stderr.write(`\n${summary.lines.join('\n')}\n\n`);
+      else gateway.log.info(summary.fields, 'ready');
     }),
   );
   return serve;

@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { EmulatedRequest } from '../../../src/emulator/index.js';
-import { createProvider } from '../../../src/websearch/provider.js';
 import { http } from '../../helpers/gateway.js';
 import { useInferenceRig } from '../../helpers/inference.js';
+import { addSearchProvider } from '../../helpers/search.js';
 
 /**
  * Web search served by the gateway: the emulated model searches through the client stand-in
@@ -61,9 +61,7 @@ const searchRequest = (extra: Record<string, unknown> = {}) => ({
 
 describe('web search through the gateway', () => {
   // The gateway searches with a custom provider at the loopback server (private addresses allowed for the test).
-  before(() => {
-    env.rig.gw.gateway.inference.search.provider = createProvider({ kind: 'custom', url: providerUrl, allowPrivateAddresses: true });
-  });
+  before(() => addSearchProvider(env.rig.gw.url, 'loopback', providerUrl));
 
   test('non-streaming: server_tool_use and web_search_tool_result pairs, usage with web_search_requests, charged', async () => {
     env.rig.emulator.configure({ script: searchingModel(1) });
