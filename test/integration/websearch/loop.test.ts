@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -116,6 +117,33 @@ describe('web search through the gateway', () => {
     const delta = events.find((e) => e.type === 'message_delta');
     assert.equal(delta.delta.stop_reason, 'end_turn');
     assert.equal(delta.usage.server_tool_use.web_search_requests, 1);
+  });
+
+  test('the blocks and the final usage have the fields of a recorded Anthropic web-search stream; JSON and SSE agree', async () => {
+    const recorded = readFileSync(new URL('../../fixtures/vercel-anthropic-web-search-tool.1.abridged.chunks.txt', import.meta.url), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const keysOf = (o: object) => Object.keys(o).sort();
+    const startOf = (events: any[], type: string) => events.find((e) => e.type === 'content_block_start' && e.content_block.type === type).content_block;
+    env.rig.emulator.configure({ script: searchingModel(1) });
+    const res = await http(`${env.rig.gw.url}/v1/messages`, { method: 'POST', apiKey: env.rig.key, body: searchRequest({ stream: true }) });
+    const ours = String(res.body)
+      .split('\n\n')
+      .map((chunk) => /^data: (.*)$/m.exec(chunk)?.[1])
+      .filter((d): d is string => Boolean(d))
+      .map((d) => JSON.parse(d));
+    for (const type of ['server_tool_use', 'web_search_tool_result']) assert.deepEqual(keysOf(startOf(ours, type)), keysOf(startOf(recorded, type)), type);
+    assert.deepEqual(keysOf(startOf(ours, 'web_search_tool_result').content[0]), keysOf(startOf(recorded, 'web_search_tool_result').content[0]), 'web_search_result');
+    const usageKeys = (events: any[]) => keysOf(events.find((e) => e.type === 'message_delta').usage);
+    assert.deepEqual(usageKeys(ours), usageKeys(recorded), 'the final message_delta usage');
+    assert.deepEqual(keysOf(ours.find((e) => e.type === 'message_delta').usage.server_tool_use), keysOf(recorded.find((e) => e.type === 'message_delta').usage.server_tool_use));
+    // The query streams as input_json_delta, as recorded.
+    assert.ok(ours.some((e) => e.type === 'content_block_delta' && e.delta.type === 'input_json_delta'));
+    // Non-streaming gives the same block sequence as the stream.
+    env.rig.emulator.configure({ script: searchingModel(1) });
+    const message = await env.rig.sdk().messages.create(searchRequest() as any);
+    assert.deepEqual(message.content.map((b) => b.type), ours.filter((e) => e.type === 'content_block_start').map((e) => e.content_block.type));
   });
 
   test('max_uses and provider failures are reported in the result blocks, with HTTP 200', async () => {
