@@ -7,6 +7,7 @@ import { findDeviceSessionCredential } from '../db/repos/device-sessions.js';
 import { findSessionCredential, type SessionCredentialRow } from '../db/repos/sessions.js';
 import { AccessTokenError, looksLikeJwt, type AccessTokenSigner } from './access-token.js';
 import { limitSubject, type Principal } from './principal.js';
+import type { CallerColumns } from '../db/repos/users.js';
 import { hashSecret } from './random-token.js';
 import { isSessionToken } from './session-token.js';
 import { isVirtualKey } from './virtual-key.js';
@@ -200,8 +201,7 @@ function keyEntry(row: KeyCredentialRow | undefined): Entry {
       expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
       limits: [
         ...limitSubject(`key:${row.id}`, { rpm_limit: row.key_rpm, tpm_limit: row.key_tpm, concurrency_limit: row.key_concurrency }),
-        ...(row.user_id ? limitSubject(`user:${row.user_id}`, { rpm_limit: row.user_rpm, tpm_limit: row.user_tpm, concurrency_limit: row.user_concurrency }) : []),
-        ...(teamId ? limitSubject(`team:${teamId}`, { rpm_limit: row.team_rpm, tpm_limit: row.team_tpm, concurrency_limit: row.team_concurrency }) : []),
+        ...callerLimits(row, row.user_id, teamId),
       ],
     },
   };
@@ -247,9 +247,16 @@ function sessionEntry(method: 'session' | 'token', row: SessionCredentialRow | u
       models: null,
       expiresAt: new Date(row.expires_at).getTime(),
       limits: [
-        ...limitSubject(`user:${row.user_id}`, { rpm_limit: row.user_rpm, tpm_limit: row.user_tpm, concurrency_limit: row.user_concurrency }),
-        ...(row.team_id ? limitSubject(`team:${row.team_id}`, { rpm_limit: row.team_rpm, tpm_limit: row.team_tpm, concurrency_limit: row.team_concurrency }) : []),
+        ...callerLimits(row, row.user_id, row.team_id),
       ],
     },
   };
+}
+
+/** The rate limits of the user and the paying team a credential counts against (those that have one). */
+function callerLimits(row: CallerColumns, userId: string | null, teamId: string | null) {
+  return [
+    ...(userId ? limitSubject(`user:${userId}`, { rpm_limit: row.user_rpm, tpm_limit: row.user_tpm, concurrency_limit: row.user_concurrency }) : []),
+    ...(teamId ? limitSubject(`team:${teamId}`, { rpm_limit: row.team_rpm, tpm_limit: row.team_tpm, concurrency_limit: row.team_concurrency }) : []),
+  ];
 }

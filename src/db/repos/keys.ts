@@ -1,4 +1,4 @@
-import { userGroupsSql } from './users.js';
+import { callerColumnsSql, type CallerColumns } from './users.js';
 import type { ApiKey, KeyScope, Limits } from '../../api/schemas.js';
 import { toLimits, type LimitRow } from './limits.js';
 import type { Queryable } from '../db.js';
@@ -108,7 +108,7 @@ export async function touchKeys(db: Queryable, ids: string[], at: Date): Promise
 }
 
 /** What authentication needs to know about a key, looked up by its hash. */
-export interface KeyCredentialRow {
+export interface KeyCredentialRow extends CallerColumns {
   id: string;
   prefix: string;
   scope: KeyScope;
@@ -124,13 +124,6 @@ export interface KeyCredentialRow {
   key_rpm: number | null;
   key_tpm: number | null;
   key_concurrency: number | null;
-  user_rpm: number | null;
-  user_tpm: number | null;
-  user_concurrency: number | null;
-  team_rpm: number | null;
-  team_tpm: number | null;
-  team_concurrency: number | null;
-  groups: string[];
 }
 
 export async function findKeyCredential(db: Queryable, hash: string): Promise<KeyCredentialRow | undefined> {
@@ -138,9 +131,7 @@ export async function findKeyCredential(db: Queryable, hash: string): Promise<Ke
     `SELECT k.id, k.prefix, k.scope, k.user_id, k.team_id, k.models, k.expires_at, k.revoked_at,
        u.username, u.role, u.active AS user_active, u.team_id AS user_team_id,
        k.rpm_limit AS key_rpm, k.tpm_limit AS key_tpm, k.concurrency_limit AS key_concurrency,
-       u.rpm_limit AS user_rpm, u.tpm_limit AS user_tpm, u.concurrency_limit AS user_concurrency,
-       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency,
-       ${userGroupsSql('u')} AS groups
+       ${callerColumnsSql}
      FROM api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN teams t ON t.id = COALESCE(k.team_id, u.team_id)
      WHERE k.key_hash = $1`,
     [hash],

@@ -1,7 +1,7 @@
-import { userGroupsSql } from './users.js';
+import { callerColumnsSql, type CallerColumns } from './users.js';
 import type { Queryable } from '../db.js';
 
-export interface SessionCredentialRow {
+export interface SessionCredentialRow extends CallerColumns {
   id: string;
   user_id: string;
   expires_at: Date;
@@ -10,13 +10,6 @@ export interface SessionCredentialRow {
   role: string;
   active: boolean;
   team_id: string | null;
-  user_rpm: number | null;
-  user_tpm: number | null;
-  user_concurrency: number | null;
-  team_rpm: number | null;
-  team_tpm: number | null;
-  team_concurrency: number | null;
-  groups: string[];
 }
 
 export async function insertSession(
@@ -39,9 +32,7 @@ export async function selectSessionCredential(
 ): Promise<SessionCredentialRow | undefined> {
   const { rows } = await db.query<SessionCredentialRow>(
     `SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.username, u.role, u.active, u.team_id,
-       u.rpm_limit AS user_rpm, u.tpm_limit AS user_tpm, u.concurrency_limit AS user_concurrency,
-       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency,
-       ${userGroupsSql('u')} AS groups
+       ${callerColumnsSql}
      FROM ${table} s JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id WHERE s.${column} = $1`,
     [value],
   );

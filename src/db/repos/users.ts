@@ -27,6 +27,22 @@ export const userGroupsSql = (u: string) =>
   `(SELECT COALESCE(array_agg(DISTINCT lower(g)), '{}') FROM (SELECT unnest(${u}.idp_groups) AS g
      UNION SELECT sg.display_name FROM scim_group_members m JOIN scim_groups sg ON sg.id = m.group_id WHERE m.user_id = ${u}.id) AS user_groups)`;
 
+/** What a credential's principal needs of its user and paying team: their rate limits and the user's groups. */
+export interface CallerColumns {
+  user_rpm: number | null;
+  user_tpm: number | null;
+  user_concurrency: number | null;
+  team_rpm: number | null;
+  team_tpm: number | null;
+  team_concurrency: number | null;
+  groups: string[];
+}
+
+/** SQL selecting CallerColumns from a users alias `u` and a teams alias `t`. */
+export const callerColumnsSql = `u.rpm_limit AS user_rpm, u.tpm_limit AS user_tpm, u.concurrency_limit AS user_concurrency,
+       t.rpm_limit AS team_rpm, t.tpm_limit AS team_tpm, t.concurrency_limit AS team_concurrency,
+       ${userGroupsSql('u')} AS groups`;
+
 const select = `SELECT u.*, ${cursorAtSql('u.created_at')}, t.name AS team_name FROM users u LEFT JOIN teams t ON t.id = u.team_id`;
 
 export function toUser(row: UserRow): User {
