@@ -2,6 +2,7 @@ import type { ResponseStream } from '@aws-sdk/client-bedrock-runtime';
 import type { SseWriter } from '../gateway/anthropic/sse.js';
 import { mapUpstreamError } from '../gateway/bedrock/errors.js';
 import { completeUsage, emptyUsage, toUsage, type Usage } from '../gateway/usage.js';
+import { CitedText, citedBlocks, type BlockEvent, type Source } from './citations.js';
 import { SearchError, type SearchProvider } from './provider.js';
 import { encodeExtract, resultText, serverToolUseId, withClientSearchTool, type WebSearchOptions } from './request.js';
 
@@ -67,7 +68,8 @@ function addUsage(total: Usage, part: Usage): Usage {
  * every round. If the model also calls client tools, the turn ends there for the client to run them.
  */
 export async function searchTurnJson(body: Json, o: WebSearchOptions, deps: SearchTurnDeps): Promise<{ message: Json; outcome: SearchTurnOutcome }> {
-  let request = withClientSearchTool(body, o);
+  const sources: Source[] = [];
+  let request = withClientSearchTool(body, o, sources);
   const content: Json[] = [];
   let usage = emptyUsage();
   let searches = 0;
@@ -80,6 +82,10 @@ export async function searchTurnJson(body: Json, o: WebSearchOptions, deps: Sear
     const blocks = (message.content as Json[] | undefined) ?? [];
     const results: Json[] = [];
     for (const block of blocks) {
+      if (block.type === 'text') {
+        content.push(...citedBlocks(String(block.text ?? ''), pageOf(sources)));
+        continue;
+      }
       if (block.type !== 'tool_use' || block.name !== o.name) {
         content.push(block);
         continue;
@@ -88,7 +94,7 @@ export async function searchTurnJson(body: Json, o: WebSearchOptions, deps: Sear
       const result = await search(block.input, o, searches, deps);
       if (result.performed) searches++;
       content.push({ type: 'server_tool_use', id, name: o.name, input: block.input }, { type: 'web_search_tool_result', tool_use_id: id, content: result.content });
-      results.push({ type: 'tool_result', tool_use_id: block.id, content: resultText(result.content) });
+      results.push({ type: 'tool_result', tool_use_id: block.id, content: resultText(result.content, sources) });
     }
     const clientTools = blocks.some((b) => b.type === 'tool_use' && b.name !== o.name);
     if (results.length === 0 || clientTools || message.stop_reason !== 'tool_use') {
@@ -108,11 +114,18 @@ export async function searchTurnJson(body: Json, o: WebSearchOptions, deps: Sear
   return { message, outcome: { usage, searches, stopReason, toolNames, errorType: null } };
 }
 
+/** The page a `<cite n>` names: the n-th of the turn's list. */
+function pageOf(sources: Source[]): (n: number) => Source | undefined {
+  return (n) => (n >= 1 ? sources[n - 1] : undefined);
+}
+
 /** A content block of a streamed round, rebuilt from its deltas (the next round sends it back). */
 interface StreamedBlock {
   block: Json;
   json: string;
-  clientIndex: number;
+  /** The client's block; a text block instead becomes client blocks as its cite tags arrive. */
+  clientIndex?: number;
+  text?: CitedText;
   serverId?: string;
 }
 
@@ -129,11 +142,23 @@ export async function searchTurnStream(
   openSse: () => SseWriter,
   requestedModel: string,
 ): Promise<SearchTurnOutcome & { sse: SseWriter }> {
-  let request = withClientSearchTool(body, o);
+  const sources: Source[] = [];
+  let request = withClientSearchTool(body, o, sources);
   let sse: SseWriter | undefined;
   const outcome: SearchTurnOutcome & { sse: SseWriter } = { usage: emptyUsage(), searches: 0, stopReason: 'pause_turn', toolNames: [], errorType: null, sse: undefined! };
   let nextIndex = 0;
   let started = false;
+  // The client block the model's text is going to (Bedrock sends one block at a time).
+  let textIndex = 0;
+  const relayText = async (events: BlockEvent[]) => {
+    for (const e of events) {
+      if (e.type === 'start') {
+        textIndex = nextIndex++;
+        await sse!.event('content_block_start', JSON.stringify({ type: 'content_block_start', index: textIndex, content_block: e.block }));
+      } else if (e.type === 'delta') await sse!.event('content_block_delta', JSON.stringify({ type: 'content_block_delta', index: textIndex, delta: e.delta }));
+      else await sse!.event('content_block_stop', JSON.stringify({ type: 'content_block_stop', index: textIndex }));
+    }
+  };
   for (let round = 0; round < o.maxUses + extraRounds; round++) {
     const events = round === 0 ? await deps.invokeStream(request) : await deps.invokeStream(request).catch((err) => fail(sse!, err));
     if (!events) return outcome;
@@ -157,6 +182,10 @@ export async function searchTurnStream(
           break;
         case 'content_block_start': {
           const cb = json.content_block as Json;
+          if (cb.type === 'text') {
+            blocks.set(json.index, { block: { ...cb }, json: '', text: new CitedText(pageOf(sources)) });
+            break;
+          }
           const entry: StreamedBlock = { block: { ...cb }, json: '', clientIndex: nextIndex++ };
           blocks.set(json.index, entry);
           let shown = cb;
@@ -171,12 +200,17 @@ export async function searchTurnStream(
           const entry = blocks.get(json.index);
           if (!entry) break;
           accumulate(entry, json.delta as Json);
-          await sse!.event('content_block_delta', JSON.stringify({ ...json, index: entry.clientIndex }));
+          if (entry.text) await relayText(json.delta?.type === 'text_delta' ? entry.text.push(String(json.delta.text ?? '')) : []);
+          else await sse!.event('content_block_delta', JSON.stringify({ ...json, index: entry.clientIndex }));
           break;
         }
         case 'content_block_stop': {
           const entry = blocks.get(json.index);
           if (!entry) break;
+          if (entry.text) {
+            await relayText(entry.text.end());
+            break;
+          }
           if (entry.block.type === 'tool_use') entry.block.input = parseInput(entry.json);
           await sse!.event('content_block_stop', JSON.stringify({ type: 'content_block_stop', index: entry.clientIndex }));
           break;
@@ -195,7 +229,8 @@ export async function searchTurnStream(
       if (sse!.closed) return outcome;
     }
     outcome.usage = addUsage(outcome.usage, roundUsage);
-    const ordered = [...blocks.values()].sort((a, b) => a.clientIndex - b.clientIndex);
+    // In the order Bedrock sent them (the model sees its own words, cite tags included).
+    const ordered = [...blocks.values()];
     const results: Json[] = [];
     for (const entry of ordered.filter((e) => e.serverId)) {
       const result = await search(entry.block.input, o, outcome.searches, deps);
@@ -203,7 +238,7 @@ export async function searchTurnStream(
       const block = { type: 'web_search_tool_result', tool_use_id: entry.serverId, content: result.content };
       await sse!.event('content_block_start', JSON.stringify({ type: 'content_block_start', index: nextIndex, content_block: block }));
       await sse!.event('content_block_stop', JSON.stringify({ type: 'content_block_stop', index: nextIndex++ }));
-      results.push({ type: 'tool_result', tool_use_id: entry.block.id, content: resultText(result.content) });
+      results.push({ type: 'tool_result', tool_use_id: entry.block.id, content: resultText(result.content, sources) });
     }
     const clientTools = ordered.some((e) => e.block.type === 'tool_use' && !e.serverId);
     if (results.length === 0 || clientTools || roundStop !== 'tool_use') {

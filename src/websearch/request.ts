@@ -1,4 +1,5 @@
 import { randomBase62 } from '../auth/random-token.js';
+import type { Source } from './citations.js';
 
 type Json = Record<string, any>;
 
@@ -32,25 +33,32 @@ export function webSearchOptions(body: Json): WebSearchOptions | undefined {
   };
 }
 
+/** What the model is told of the tool, and how to cite (citations.ts turns the tags into citations). */
+const toolDescription =
+  'Search the web for current information. Returns the most relevant pages with their title, URL and an extract, ' +
+  'numbered [1], [2]… across all the searches of the conversation. ' +
+  'Use it for anything that may have changed recently or that you are not sure of. ' +
+  'Cite the pages you use: wrap each claim that rests on a page in a cite tag with the page number, ' +
+  '<cite n="2">the claim</cite>, or <cite n="1,3">the claim</cite> when several pages support it. ' +
+  'Write the tag exactly like this, do not nest tags, and cite only pages you have read.';
+
 /**
  * The request as Bedrock can take it: the server tool replaced by a client tool of the same
  * name that the gateway answers, and earlier searches in the history turned into that tool's
- * calls and results.
+ * calls and results (their pages added to `sources`, the turn's numbered list of pages).
  */
-export function withClientSearchTool(body: Json, o: WebSearchOptions): Json {
+export function withClientSearchTool(body: Json, o: WebSearchOptions, sources: Source[] = []): Json {
   const tools = (body.tools as Json[]).map((t) =>
     typeof t?.type === 'string' && webSearchType.test(t.type)
       ? {
           name: o.name,
-          description:
-            'Search the web for current information. Returns the most relevant pages with their title, URL and an extract. ' +
-            'Use it for anything that may have changed recently or that you are not sure of; cite the pages you use.',
+          description: toolDescription,
           input_schema: { type: 'object', properties: { query: { type: 'string', description: 'The search query' } }, required: ['query'] },
           ...(t.cache_control ? { cache_control: t.cache_control } : {}),
         }
       : t,
   );
-  return { ...body, tools, messages: withSearchHistory(body.messages) };
+  return { ...body, tools, messages: withSearchHistory(body.messages, sources) };
 }
 
 /** Whether a conversation carries earlier server-side searches (which Bedrock would refuse). */
@@ -61,9 +69,10 @@ export function hasSearchHistory(messages: unknown): boolean {
 /**
  * Earlier searches in a conversation, as client tool calls and results: `server_tool_use` →
  * `tool_use`, and each `web_search_tool_result` → a `tool_result` in a user turn right after
- * the assistant turn (where Bedrock wants results), with the pages as text.
+ * the assistant turn (where Bedrock wants results), with the pages as text, numbered on from
+ * the pages already in `sources`.
  */
-export function withSearchHistory(messages: Json[]): Json[] {
+export function withSearchHistory(messages: Json[], sources: Source[] = []): Json[] {
   if (!hasSearchHistory(messages)) return messages;
   const out: Json[] = [];
   for (const message of messages) {
@@ -77,7 +86,7 @@ export function withSearchHistory(messages: Json[]): Json[] {
       if (block?.type === 'server_tool_use') assistant.push({ type: 'tool_use', id: block.id, name: block.name ?? 'web_search', input: block.input ?? {} });
       else if (block?.type === 'web_search_tool_result') {
         out.push({ role: 'assistant', content: assistant });
-        out.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: block.tool_use_id, content: resultText(block.content) }] });
+        out.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: block.tool_use_id, content: resultText(block.content, sources) }] });
         assistant = [];
       } else assistant.push(stripCitations(block));
     }
@@ -86,24 +95,29 @@ export function withSearchHistory(messages: Json[]): Json[] {
   return mergeUserTurns(out);
 }
 
-/** Text blocks keep their words; citations of search results mean nothing to Bedrock. */
+/** Text blocks keep their words (a cited claim stays as plain text); citations of search results mean nothing to Bedrock. */
 function stripCitations(block: Json): Json {
   if (block?.type !== 'text' || !block.citations) return block;
   const { citations: _citations, ...rest } = block;
   return rest;
 }
 
-/** A result block's pages (or its error) as the text the model reads. */
-export function resultText(content: unknown): string {
+/**
+ * A result block's pages (or its error) as the text the model reads. The pages are added to
+ * `sources` and numbered by their place in it: one numbering for the whole conversation, so
+ * the n of a `<cite n>` names one page.
+ */
+export function resultText(content: unknown, sources: Source[]): string {
   if (!Array.isArray(content)) {
     const code = (content as Json)?.error_code ?? 'unavailable';
     return `The search failed: ${code}.`;
   }
   if (content.length === 0) return 'No results.';
   return content
-    .map((r: Json, i: number) => {
-      const extract = decodeExtract(r.encrypted_content);
-      return `[${i + 1}] ${r.title ?? ''}\nURL: ${r.url ?? ''}${r.page_age ? `\nAge: ${r.page_age}` : ''}${extract ? `\n${extract}` : ''}`;
+    .map((r: Json) => {
+      const source = { url: String(r.url ?? ''), title: String(r.title ?? ''), extract: decodeExtract(r.encrypted_content) ?? '' };
+      sources.push(source);
+      return `[${sources.length}] ${source.title}\nURL: ${source.url}${r.page_age ? `\nAge: ${r.page_age}` : ''}${source.extract ? `\n${source.extract}` : ''}`;
     })
     .join('\n\n');
 }
