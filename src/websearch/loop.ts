@@ -64,8 +64,8 @@ function addUsage(total: Usage, part: Usage): Usage {
 /**
  * A web search turn, answered as one message: the model searches through the client stand-in
  * of the tool, the gateway runs each search and feeds the results back, until the model is
- * done. The client sees `server_tool_use` / `web_search_tool_result` pairs and the usage of
- * every round. If the model also calls client tools, the turn ends there for the client to run them.
+ * done. The client sees `server_tool_use` / `web_search_tool_result` pairs, the model's text
+ * with its cited claims as text blocks with citations (citations.ts), and the usage of every round. If the model also calls client tools, the turn ends there for the client to run them.
  */
 export async function searchTurnJson(body: Json, o: WebSearchOptions, deps: SearchTurnDeps): Promise<{ message: Json; outcome: SearchTurnOutcome }> {
   const sources: Source[] = [];
@@ -183,7 +183,9 @@ export async function searchTurnStream(
         case 'content_block_start': {
           const cb = json.content_block as Json;
           if (cb.type === 'text') {
-            blocks.set(json.index, { block: { ...cb }, json: '', text: new CitedText(pageOf(sources)) });
+            const text = new CitedText(pageOf(sources));
+            blocks.set(json.index, { block: { ...cb }, json: '', text });
+            if (cb.text) await relayText(text.push(String(cb.text)));
             break;
           }
           const entry: StreamedBlock = { block: { ...cb }, json: '', clientIndex: nextIndex++ };

@@ -36,7 +36,8 @@ function model(req: EmulatedRequest) {
   const results = toolResults(req);
   if (tools.has('web_search') && !tools.has('WebSearch')) {
     if (results.length === 0) return { kind: 'message' as const, blocks: [{ type: 'tool_use' as const, name: 'web_search', input: { query: 'ccag release' } }], stopReason: 'tool_use' as const };
-    return { kind: 'message' as const, blocks: [{ type: 'text' as const, text: `Search summary: ${resultText(results[0])}` }] };
+    // It cites the page it read, so Claude Code gets a cited text block too.
+    return { kind: 'message' as const, blocks: [{ type: 'text' as const, text: `Search summary: <cite n="1">${resultText(results[0])}</cite>` }] };
   }
   // Claude Code defers WebSearch: the model loads it with ToolSearch first, then calls it.
   const calls = (req.body.messages as any[]).flatMap((m) => (m.role === 'assistant' && Array.isArray(m.content) ? m.content : [])).filter((b: any) => b.type === 'tool_use');
@@ -59,4 +60,5 @@ test("Claude Code's WebSearch tool works end to end through the gateway", async 
   const debug = JSON.stringify(sent.map((r) => ({ tools: (r.body.tools ?? []).map((t: any) => t.name), results: toolResults(r).length })));
   assert.equal(run.result?.is_error, false, `${run.stdout}\n${run.stderr}\n${debug}`);
   assert.match(run.result.result, /ccag 1\.0 released \(ccag release\)/, `${run.result.result}\n${debug}`);
+  assert.doesNotMatch(run.result.result, /<\/?cite/, 'the cite tag became a citation');
 });
