@@ -38,10 +38,17 @@ export interface UpstreamObserver {
   attempt(endpointName: string, latencyMs: number, error?: unknown): void;
 }
 
+/** Told when an endpoint's circuit for a model opens (unhealthy) or closes again (recovered): notifications. */
+export interface HealthListener {
+  healthChanged(endpoint: string, model: string, healthy: boolean, reason: string | null): void;
+}
+
 export class EndpointHealth {
   private readonly circuits = new Map<string, Circuit>();
   /** Set by the gateway when it keeps metrics. */
   observer?: UpstreamObserver;
+  /** Set by the gateway when it sends notifications. */
+  listener?: HealthListener;
 
   constructor(private readonly policy: HealthPolicy) {}
 
@@ -64,6 +71,7 @@ export class EndpointHealth {
 
   success(endpoint: string, model: string, latencyMs: number): void {
     const c = this.circuit(endpoint, model);
+    if (c.openedAt !== null) this.listener?.healthChanged(endpoint, model, true, null);
     c.failures = 0;
     c.openedAt = null;
     c.probing = false;
@@ -78,7 +86,10 @@ export class EndpointHealth {
     c.failures++;
     c.lastError = reason;
     // A failed probe re-opens at once; otherwise after enough failures in a row.
-    if (c.probing || c.failures >= this.policy.failuresToOpen) c.openedAt = Date.now();
+    if (c.probing || c.failures >= this.policy.failuresToOpen) {
+      if (c.openedAt === null) this.listener?.healthChanged(endpoint, model, false, reason);
+      c.openedAt = Date.now();
+    }
     c.probing = false;
   }
 
