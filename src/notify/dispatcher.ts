@@ -30,7 +30,8 @@ const maxBackoffMs = 15 * 60_000;
 /** A claimed delivery is someone else's to retry after this long (its sender has timed out by then). */
 const claimSeconds = Math.ceil((sendTimeoutMs * 3) / 1000);
 const keyExpiryWindowMs = 7 * 86_400_000;
-const keyExpiryCheckMs = 3_600_000;
+const hourlyMs = 3_600_000;
+const historyDays = 30;
 
 interface Claim {
   event_id: string;
@@ -71,8 +72,9 @@ export class NotificationDispatcher implements HealthListener {
       this.timers.push(t);
     };
     every(this.settings.pollMs ?? 5_000, () => this.wake());
-    every(keyExpiryCheckMs, () => void this.checkExpiringKeys());
-    void this.checkExpiringKeys();
+    const hourly = () => void this.checkExpiringKeys().then(() => this.pruneHistory());
+    every(hourlyMs, hourly);
+    hourly();
     this.wake();
   }
 
@@ -223,6 +225,17 @@ export class NotificationDispatcher implements HealthListener {
       this.log?.warn({ err: (err as Error).message }, 'key expiry check failed');
       return 0;
     }
+  }
+
+  /** Events and their delivery history are kept 30 days, once nothing is left to deliver. */
+  async pruneHistory(): Promise<void> {
+    await this.db
+      .query(
+        `DELETE FROM notification_events e WHERE e.occurred_at < now() - make_interval(days => $1)
+         AND NOT EXISTS (SELECT 1 FROM notification_outbox o WHERE o.event_id = e.id)`,
+        [historyDays],
+      )
+      .catch((err: Error) => this.log?.warn({ err: err.message }, 'notification history clean-up failed'));
   }
 
   /**
