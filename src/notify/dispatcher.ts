@@ -49,6 +49,7 @@ export class NotificationDispatcher implements HealthListener {
   private readonly senders = new Map<string, { version: number; sender: NotificationSender }>();
   private timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
+  private retryAt = 0;
   private unlisten: (() => Promise<void>) | undefined;
   private draining: Promise<void> | undefined;
   private again = false;
@@ -160,11 +161,16 @@ export class NotificationDispatcher implements HealthListener {
     if (retry) this.retryIn(delayMs);
   }
 
-  /** Wakes for a retry due before the next poll. */
+  /** Wakes for a retry due before the next poll (the earliest, when several are). */
   private retryIn(ms: number): void {
-    if (this.stopped || ms >= (this.settings.pollMs ?? 5_000)) return;
+    const at = Date.now() + ms;
+    if (this.stopped || ms >= (this.settings.pollMs ?? 5_000) || (this.retryTimer && this.retryAt <= at)) return;
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.wake(), ms);
+    this.retryAt = at;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wake();
+    }, ms);
     this.retryTimer.unref();
   }
 
@@ -204,13 +210,7 @@ export class NotificationDispatcher implements HealthListener {
       JSON.stringify(data),
     ]);
     const event: NotificationEvent = { id: rows[0]!.id, type: testEventType, time: new Date(rows[0]!.occurred_at).toISOString(), data };
-    let sender: NotificationSender | Error;
-    try {
-      sender = createSender(destination, this.secrets, this.settings.stsEndpoint);
-    } catch (err) {
-      sender = err as Error;
-    }
-    const { result, durationMs } = await this.send(destination, event, sender);
+    const { result, durationMs } = await this.send(destination, event, this.sender(destination));
     const status = result.ok ? 'delivered' : 'failed';
     const delivery = await insertDelivery(this.db, { destinationId: destination.id, eventId: event.id, attempt: 1, status, httpStatus: result.httpStatus, error: result.error, durationMs });
     this.observer?.notificationDelivery(destination.type, status);
