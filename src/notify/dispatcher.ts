@@ -3,7 +3,7 @@ import type { NotificationDelivery } from '../api/schemas.js';
 import type { SecretBox } from '../auth/secret-key.js';
 import type { Db } from '../db/db.js';
 import { insertDelivery, type DestinationRow } from '../db/repos/notifications.js';
-import type { HealthListener } from '../routing/health.js';
+import type { EndpointHealth, HealthListener } from '../routing/health.js';
 import { createSender } from './destination.js';
 import { emitExpiringKeys } from './emit.js';
 import { testEventType, type NotificationEvent } from './events.js';
@@ -56,6 +56,8 @@ export class NotificationDispatcher implements HealthListener {
   private stopped = false;
   /** Endpoint names for endpoint events (the circuit breaker knows ids). */
   endpointName: (id: string) => string = (id) => id;
+  /** This replica's circuit breakers, to report recoveries another replica's outage report waits for. */
+  health?: EndpointHealth;
   observer?: DeliveryObserver;
 
   constructor(
@@ -72,7 +74,10 @@ export class NotificationDispatcher implements HealthListener {
       t.unref();
       this.timers.push(t);
     };
-    every(this.settings.pollMs ?? 5_000, () => this.wake());
+    every(this.settings.pollMs ?? 5_000, () => {
+      this.wake();
+      void this.checkRecoveries();
+    });
     const hourly = () => void this.checkExpiringKeys().then(() => this.pruneHistory());
     every(hourlyMs, hourly);
     hourly();
@@ -224,6 +229,20 @@ export class NotificationDispatcher implements HealthListener {
     } catch (err) {
       this.log?.warn({ err: (err as Error).message }, 'key expiry check failed');
       return 0;
+    }
+  }
+
+  /**
+   * Endpoints reported unhealthy (perhaps by a replica since gone) that this replica has seen
+   * serve since: reported recovered, so the cluster's report does not stay down for ever.
+   */
+  async checkRecoveries(): Promise<void> {
+    if (!this.health) return;
+    try {
+      const { rows } = await this.db.query<{ endpoint_id: string; model: string; changed_at: Date }>('SELECT endpoint_id, model, changed_at FROM endpoint_health_reports WHERE NOT healthy');
+      for (const r of rows) if (this.health.servedSince(r.endpoint_id, r.model, new Date(r.changed_at).getTime())) this.healthChanged(r.endpoint_id, r.model, true, null);
+    } catch (err) {
+      this.log?.warn({ err: (err as Error).message }, 'endpoint recovery check failed');
     }
   }
 

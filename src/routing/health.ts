@@ -17,6 +17,8 @@ interface Circuit {
   openedAt: number | null;
   probing: boolean;
   latencyMs: number | null;
+  /** When this replica last saw it answer. */
+  lastSuccessAt: number | null;
   requests: number;
   errors: number;
   lastError: string | null;
@@ -75,6 +77,7 @@ export class EndpointHealth {
     c.failures = 0;
     c.openedAt = null;
     c.probing = false;
+    c.lastSuccessAt = Date.now();
     c.requests++;
     c.latencyMs = c.latencyMs === null ? latencyMs : c.latencyMs * 0.8 + latencyMs * 0.2;
   }
@@ -99,6 +102,12 @@ export class EndpointHealth {
     if (c) c.probing = false;
   }
 
+  /** Whether the endpoint answered for the model after `since` (epoch ms) and its circuit is closed now. */
+  servedSince(endpoint: string, model: string, since: number): boolean {
+    const c = this.circuits.get(key(endpoint, model));
+    return c !== undefined && c.openedAt === null && c.lastSuccessAt !== null && c.lastSuccessAt > since;
+  }
+
   snapshot(): EndpointHealthView[] {
     return [...this.circuits].map(([k, c]) => {
       const [endpoint, model] = k.split('\0') as [string, string];
@@ -119,7 +128,7 @@ export class EndpointHealth {
     const k = key(endpoint, model);
     let c = this.circuits.get(k);
     if (!c) {
-      c = { failures: 0, openedAt: null, probing: false, latencyMs: null, requests: 0, errors: 0, lastError: null };
+      c = { failures: 0, openedAt: null, probing: false, latencyMs: null, lastSuccessAt: null, requests: 0, errors: 0, lastError: null };
       this.circuits.set(k, c);
     }
     return c;

@@ -136,6 +136,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const notifications = new NotificationDispatcher(db, secrets, { ...config.notify, stsEndpoint: config.stsEndpoint }, log);
   notifications.observer = metrics;
   notifications.endpointName = (id) => router.all().find((e) => e.id === id)?.name ?? id;
+  notifications.health = router.health;
   router.health.listener = notifications;
   await notifications.start();
   // Model discovery: what each endpoint serves, for /v1/models; found in the background from the start.

@@ -162,6 +162,14 @@ test('an endpoint whose circuit opens is told once as unhealthy, and as recovere
     const [down, up] = hook.requests.map((r) => JSON.parse(r.body));
     assert.deepEqual([down.type, down.data], ['endpoint.unhealthy', { endpoint_id: 'default', endpoint: 'default', model: 'claude-sonnet-4-5', error: 'ThrottlingException' }]);
     assert.deepEqual([up.type, up.data], ['endpoint.recovered', { endpoint_id: 'default', endpoint: 'default', model: 'claude-sonnet-4-5' }]);
+
+    // Reported down by a replica that has gone since: this one, having seen it serve, reports the recovery.
+    await env.db.db.query("INSERT INTO endpoint_health_reports (endpoint_id, model, healthy, changed_at) VALUES ('default', 'claude-haiku-4-5', false, now() - interval '1 minute')");
+    await env.rig.gw.gateway.notifications.checkRecoveries();
+    health.success('default', 'claude-haiku-4-5', 80);
+    await env.rig.gw.gateway.notifications.checkRecoveries();
+    assert.ok(await eventually(async () => hook.requests.length === 3, 15_000));
+    assert.deepEqual(JSON.parse(hook.requests[2]!.body).data, { endpoint_id: 'default', endpoint: 'default', model: 'claude-haiku-4-5' });
   } finally {
     await hook.close();
   }
