@@ -57,7 +57,7 @@ export function webhookSender(s: WebhookSettings): NotificationSender {
           body,
           signal: AbortSignal.timeout(sendTimeoutMs),
         });
-        const text = (await res.body.text()).slice(0, maxErrorBody);
+        const text = await head(res.body);
         if (res.statusCode >= 200 && res.statusCode < 300) return delivered(res.statusCode);
         const retryable = res.statusCode >= 500 || res.statusCode === 429 || res.statusCode === 408;
         return { ok: false, httpStatus: res.statusCode, error: `HTTP ${res.statusCode}${text ? `: ${text}` : ''}`, retryable, retryAfterMs: retryAfter(res.headers['retry-after']) };
@@ -68,6 +68,17 @@ export function webhookSender(s: WebhookSettings): NotificationSender {
       }
     },
   };
+}
+
+/** The start of an answer's body, for the error; the rest is not read (a receiver may send a lot). */
+async function head(body: Dispatcher.ResponseData['body']): Promise<string> {
+  let text = '';
+  for await (const chunk of body) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.length >= maxErrorBody) break;
+  }
+  body.destroy();
+  return text.slice(0, maxErrorBody).trim();
 }
 
 /** Retry-After in seconds (dates are rare from webhooks and ignored). */
