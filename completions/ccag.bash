@@ -94,6 +94,14 @@ _ccag() {
       'search-providers test') path='search-providers test' ;;
       'search-providers assign') path='search-providers assign' ;;
       'search-providers unassign') path='search-providers unassign' ;;
+      'notifications') path='notifications' ;;
+      'notifications add') path='notifications add' ;;
+      'notifications list') path='notifications list' ;;
+      'notifications show') path='notifications show' ;;
+      'notifications update') path='notifications update' ;;
+      'notifications remove') path='notifications remove' ;;
+      'notifications test') path='notifications test' ;;
+      'notifications deliveries') path='notifications deliveries' ;;
       'devices') path='devices' ;;
       'devices list') path='devices list' ;;
       'devices revoke') path='devices revoke' ;;
@@ -104,7 +112,7 @@ _ccag() {
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets policies idps scim endpoints search-providers devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets policies idps scim endpoints search-providers notifications devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --access-token-ttl --refresh-token-ttl --device-session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --sso --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -193,6 +201,14 @@ _ccag() {
     'search-providers test') words='--query --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'search-providers assign') words='--gateway-wide --team --user --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'search-providers unassign') words='--gateway-wide --team --user --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'notifications') words='add list show update remove test deliveries --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'notifications add') words='--events --url --format --allow-private --no-allow-private --topic-arn --event-bus --region --role-arn --external-id --endpoint-url --name --type --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'notifications list') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'notifications show') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'notifications update') words='--events --url --format --allow-private --no-allow-private --topic-arn --event-bus --region --role-arn --external-id --endpoint-url --name --enable --disable --rotate-secret --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'notifications remove') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'notifications test') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'notifications deliveries') words='--status --limit --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices') words='list revoke --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices list') words='--user --all --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'devices revoke') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

@@ -9,6 +9,7 @@ import { scimAdminRoutes } from './scim-admin-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { keyRoutes } from './key-routes.js';
 import { modelRoutes } from './model-routes.js';
+import { notificationRoutes } from './notification-routes.js';
 import { budgetRoutes } from './budget-routes.js';
 import { policyRoutes } from './policy-routes.js';
 import { pricingRoutes } from './pricing-routes.js';
@@ -34,4 +35,5 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(deviceRoutes, opts);
   await app.register(endpointRoutes, opts);
   await app.register(searchProviderRoutes, opts);
+  await app.register(notificationRoutes, opts);
 }

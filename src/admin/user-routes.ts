@@ -3,11 +3,12 @@ import { conflict, forbidden, invalidRequest, notFound } from '../api/errors.js'
 import { createUserRequest, updateUserRequest, userListQuery, type Page, type Role, type User } from '../api/schemas.js';
 import { adminApi } from '../auth/access.js';
 import { hashPassword } from '../auth/password.js';
-import type { Principal } from '../auth/principal.js';
+import { describePrincipal, type Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { decodeCursor } from '../db/repos/page.js';
 import { findTeam } from '../db/repos/teams.js';
 import { countAdmins, findUser, insertUser, listUsers, toUser, updateUser, type UserPatch, type UserRow } from '../db/repos/users.js';
+import { emitUserDeactivated } from '../notify/emit.js';
 import type { Services } from '../server/services.js';
 import { mutate } from './mutation.js';
 import { assertSeesUser, assertTeamAdminMayChange, isAdmin } from './permissions.js';
@@ -110,6 +111,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
         const after = await updateUser(m.tx, before.id, { active });
         // Open sessions end with deactivation; keys stay revocable but stop working while inactive.
         if (!active) await m.tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [before.id]);
+        if (!active && before.active) await emitUserDeactivated(m.tx, before.id, { via: 'admin', actor: describePrincipal(p) });
         await m.audit({ action: `user.${verb}`, targetType: 'user', targetId: before.id, before: toUser(before), after: toUser(after) });
         await m.invalidate({ kind: 'user', id: before.id });
         return after;

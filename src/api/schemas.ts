@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { durationHint, parseDuration } from './duration.js';
+import { notificationEventTypes } from '../notify/events.js';
 
 export const roles = ['admin', 'team_admin', 'member', 'viewer'] as const;
 export type Role = (typeof roles)[number];
@@ -596,4 +597,90 @@ export interface SearchProviderTestResult {
   first: { url: string; title: string } | null;
   latency_ms: number;
   error: string | null;
+}
+
+// ---- Notifications ----
+export { notificationEventTypes };
+export const notificationDestinationTypes = ['webhook', 'sns', 'eventbridge'] as const;
+export const webhookFormats = ['json', 'slack'] as const;
+export const deliveryStatuses = ['delivered', 'retrying', 'failed'] as const;
+const destinationName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const destinationFields = {
+  events: z
+    .array(z.enum(notificationEventTypes))
+    .min(1, 'must name at least one event type')
+    .max(notificationEventTypes.length)
+    .refine((e) => new Set(e).size === e.length, 'must not repeat an event type'),
+  enabled: z.boolean().optional(),
+  url: z.url('must be a URL such as https://hooks.example.com/ccag').max(2048).nullable().optional(),
+  format: z.enum(webhookFormats).optional(),
+  allow_private: z.boolean().optional(),
+  topic_arn: z.string().trim().regex(/^arn:aws[-a-z]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'must be an SNS topic ARN, like arn:aws:sns:us-east-1:123456789012:ccag').nullable().optional(),
+  event_bus: z.string().trim().regex(/^(arn:aws[-a-z]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/, 'must be an event bus name or ARN').nullable().optional(),
+  region: awsRegion.nullable().optional(),
+  role_arn: z.string().trim().max(2048).regex(/^arn:aws[-a-z]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN, like arn:aws:iam::123456789012:role/Name').nullable().optional(),
+  external_id: z.string().regex(/^[\w+=,.@:\/-]{2,1224}$/, 'must be 2-1224 letters, digits or any of _+=,.@:/-').nullable().optional(),
+  endpoint_url: z.url('must be a URL such as https://sns.us-east-1.amazonaws.com').nullable().optional(),
+};
+export const createNotificationRequest = z.strictObject({ name: destinationName, type: z.enum(notificationDestinationTypes), ...destinationFields });
+export const updateNotificationRequest = z.strictObject({
+  name: destinationName.optional(),
+  ...destinationFields,
+  events: destinationFields.events.optional(),
+  /** Webhooks: a new signing secret, returned once in `signing_secret`. */
+  rotate_secret: z.literal(true).optional(),
+});
+export const deliveryListQuery = listQuery.extend({ status: z.enum(deliveryStatuses).optional() });
+export type CreateNotificationRequest = z.infer<typeof createNotificationRequest>;
+export type UpdateNotificationRequest = z.infer<typeof updateNotificationRequest>;
+
+export interface NotificationDestination {
+  id: string;
+  name: string;
+  type: (typeof notificationDestinationTypes)[number];
+  events: (typeof notificationEventTypes)[number][];
+  enabled: boolean;
+  /** webhook */
+  url: string | null;
+  format: (typeof webhookFormats)[number];
+  allow_private: boolean;
+  /** The webhook signing secret is sealed at rest; returned only by create and rotate_secret. */
+  has_signing_secret: boolean;
+  /** sns */
+  topic_arn: string | null;
+  /** eventbridge */
+  event_bus: string | null;
+  /** sns and eventbridge */
+  region: string | null;
+  role_arn: string | null;
+  external_id: string | null;
+  endpoint_url: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What create (and update with rotate_secret) answer: the destination and, for webhooks, its signing secret, this once. */
+export interface CreatedNotificationDestination extends NotificationDestination {
+  signing_secret?: string;
+}
+
+export interface NotificationDelivery {
+  id: string;
+  destination_id: string;
+  destination: string;
+  event_id: string;
+  event_type: string;
+  attempt: number;
+  status: (typeof deliveryStatuses)[number];
+  http_status: number | null;
+  error: string | null;
+  duration_ms: number;
+  at: string;
+}
+
+export interface NotificationTestResult {
+  ok: boolean;
+  /** The test event sent (type notification.test). */
+  event: { id: string; type: string; time: string; data: Record<string, unknown> };
+  delivery: NotificationDelivery;
 }

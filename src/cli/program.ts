@@ -9,6 +9,7 @@ import { devicesCommand } from './commands/devices.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { endpointsCommand } from './commands/endpoints.js';
 import { idpsCommand } from './commands/idps.js';
+import { notificationsCommand } from './commands/notifications.js';
 import { searchProvidersCommand } from './commands/search-providers.js';
 import { scimCommand } from './commands/scim.js';
 import { keysCommand } from './commands/keys.js';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
     scimCommand(),
     endpointsCommand(),
     searchProvidersCommand(),
+    notificationsCommand(),
     devicesCommand(),
     spendCommand(),
     auditCommand(),

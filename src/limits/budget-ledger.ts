@@ -5,6 +5,7 @@ import type { LimitSubject } from './rate-limiter.js';
 import type { Principal } from '../auth/principal.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { Budget, BudgetStore } from './budget-store.js';
+import { emitBudgetCrossed } from '../notify/emit.js';
 import { periodEnd, periodStart } from './periods.js';
 
 /**
@@ -181,10 +182,12 @@ export class BudgetLedger {
       this.settledState.set(`${budget.id}:${start.toISOString()}`, { spent, lease: row ? Number(row.amount_micros) : undefined, version: row ? Number(row.version) : -1 });
       for (const rule of budget.rules) {
         if (spent * 100 >= budget.amountMicros * rule.pct) {
-          await tx.query(
-            `INSERT INTO budget_events (budget_id, period_start, pct, action, spent_micros) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+          const recorded = await tx.query(
+            `INSERT INTO budget_events (budget_id, period_start, pct, action, spent_micros) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING pct`,
             [budget.id, start, rule.pct, rule.action, spent],
           );
+          // Once per rule and period, cluster-wide: only the insert that recorded it tells anyone.
+          if (recorded.rowCount > 0) await emitBudgetCrossed(tx, budget, rule, start, spent);
         }
       }
     }

@@ -17,6 +17,8 @@ interface Circuit {
   openedAt: number | null;
   probing: boolean;
   latencyMs: number | null;
+  /** When this replica last saw it answer. */
+  lastSuccessAt: number | null;
   requests: number;
   errors: number;
   lastError: string | null;
@@ -38,10 +40,17 @@ export interface UpstreamObserver {
   attempt(endpointName: string, latencyMs: number, error?: unknown): void;
 }
 
+/** Told when an endpoint's circuit for a model opens (unhealthy) or closes again (recovered): notifications. */
+export interface HealthListener {
+  healthChanged(endpoint: string, model: string, healthy: boolean, reason: string | null): void;
+}
+
 export class EndpointHealth {
   private readonly circuits = new Map<string, Circuit>();
   /** Set by the gateway when it keeps metrics. */
   observer?: UpstreamObserver;
+  /** Set by the gateway when it sends notifications. */
+  listener?: HealthListener;
 
   constructor(private readonly policy: HealthPolicy) {}
 
@@ -64,9 +73,11 @@ export class EndpointHealth {
 
   success(endpoint: string, model: string, latencyMs: number): void {
     const c = this.circuit(endpoint, model);
+    if (c.openedAt !== null) this.listener?.healthChanged(endpoint, model, true, null);
     c.failures = 0;
     c.openedAt = null;
     c.probing = false;
+    c.lastSuccessAt = Date.now();
     c.requests++;
     c.latencyMs = c.latencyMs === null ? latencyMs : c.latencyMs * 0.8 + latencyMs * 0.2;
   }
@@ -78,7 +89,10 @@ export class EndpointHealth {
     c.failures++;
     c.lastError = reason;
     // A failed probe re-opens at once; otherwise after enough failures in a row.
-    if (c.probing || c.failures >= this.policy.failuresToOpen) c.openedAt = Date.now();
+    if (c.probing || c.failures >= this.policy.failuresToOpen) {
+      if (c.openedAt === null) this.listener?.healthChanged(endpoint, model, false, reason);
+      c.openedAt = Date.now();
+    }
     c.probing = false;
   }
 
@@ -86,6 +100,12 @@ export class EndpointHealth {
   release(endpoint: string, model: string): void {
     const c = this.circuits.get(key(endpoint, model));
     if (c) c.probing = false;
+  }
+
+  /** Whether the endpoint answered for the model after `since` (epoch ms) and its circuit is closed now. */
+  servedSince(endpoint: string, model: string, since: number): boolean {
+    const c = this.circuits.get(key(endpoint, model));
+    return c !== undefined && c.openedAt === null && c.lastSuccessAt !== null && c.lastSuccessAt > since;
   }
 
   snapshot(): EndpointHealthView[] {
@@ -108,7 +128,7 @@ export class EndpointHealth {
     const k = key(endpoint, model);
     let c = this.circuits.get(k);
     if (!c) {
-      c = { failures: 0, openedAt: null, probing: false, latencyMs: null, requests: 0, errors: 0, lastError: null };
+      c = { failures: 0, openedAt: null, probing: false, latencyMs: null, lastSuccessAt: null, requests: 0, errors: 0, lastError: null };
       this.circuits.set(k, c);
     }
     return c;

@@ -4,6 +4,7 @@ import { anonymous, scimToken } from '../auth/access.js';
 import type { Queryable } from '../db/db.js';
 import type { IdentityProviderRow } from '../db/repos/identity-providers.js';
 import { countAdmins, toUser } from '../db/repos/users.js';
+import { emitUserDeactivated } from '../notify/emit.js';
 import type { Services } from '../server/services.js';
 import { listOf, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { ScimError, scimErrorBody, scimNotFound } from './errors.js';
@@ -153,6 +154,7 @@ export async function scimRoutes(app: FastifyInstance, { services }: { services:
       if (before.active && !fields.active) {
         // Login sessions end; keys and device sign-ins are blocked while inactive, back on reactivation.
         await m.tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [id]);
+        await emitUserDeactivated(m.tx, id, { via: 'scim', actor: `scim:${idp.name}` });
       }
       const action = before.active === fields.active ? 'user.update' : fields.active ? 'user.activate' : 'user.deactivate';
       await m.audit({ action, targetType: 'user', targetId: id, before: { userName: before.username, active: before.active }, after: { userName: fields.username, active: fields.active } });
@@ -174,6 +176,7 @@ export async function scimRoutes(app: FastifyInstance, { services }: { services:
       if (!before) throw scimNotFound(`Resource ${req.params.id} not found`);
       if (before.active) await assertNotLastAdmin(m, before);
       for (const device of await deleteScimUser(m.tx, before.id)) await m.invalidate({ kind: 'session', id: device });
+      if (before.active) await emitUserDeactivated(m.tx, before.id, { via: 'scim', actor: `scim:${idp.name}`, deleted: true });
       await m.tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [before.id]);
       await m.audit({ action: 'user.delete', targetType: 'user', targetId: before.id, before: { userName: before.username, active: before.active } });
       await m.invalidate({ kind: 'user', id: before.id });

@@ -55,6 +55,8 @@ const rawSchema = z.object({
   searchPriceUsd: z.coerce.number().min(0).max(100).default(0.01),
   circuitFailures: positiveInt.max(1000).default(3),
   circuitCooldownSeconds: z.coerce.number().positive('must be above 0').max(3600).default(30),
+  notifyMaxAttempts: positiveInt.max(50).default(8),
+  notifyRetryBaseSeconds: z.coerce.number().positive('must be above 0').max(3600).default(5),
   upstream: z.enum(['bedrock', 'emulator']).default('bedrock'),
   bedrockHttp: z.enum(['1.1', '2']).default('1.1'),
   adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -97,6 +99,8 @@ export const settings: Setting[] = [
   { key: 'searchPriceUsd', env: 'CCAG_SEARCH_PRICE_USD', description: 'what one web search costs in spend and budgets, USD (default 0.01, as Anthropic charges)' },
   { key: 'circuitFailures', env: 'CCAG_CIRCUIT_FAILURES', description: 'consecutive failures (throttling, 5xx, timeouts, connection errors) that take an endpoint out of rotation for a model (default 3)' },
   { key: 'circuitCooldownSeconds', env: 'CCAG_CIRCUIT_COOLDOWN_SECONDS', description: 'seconds an endpoint stays out before one probe request may try it again (default 30)' },
+  { key: 'notifyMaxAttempts', env: 'CCAG_NOTIFY_MAX_ATTEMPTS', description: 'delivery attempts per notification and destination before it is given up (default 8)' },
+  { key: 'notifyRetryBaseSeconds', env: 'CCAG_NOTIFY_RETRY_BASE_SECONDS', description: 'seconds before the first retry of a failed notification; each next retry waits twice as long, up to 15 minutes (default 5)' },
   { key: 'upstream', flag: '--upstream', env: 'CCAG_UPSTREAM', description: 'bedrock or emulator (default bedrock)' },
   { key: 'bedrockHttp', flag: '--bedrock-http', env: 'CCAG_BEDROCK_HTTP', description: 'HTTP version to Bedrock: 1.1 (keep-alive pool, default) or 2' },
   { key: 'adminPassword', env: 'CCAG_ADMIN_PASSWORD', description: 'password of the bootstrap admin user "admin", used when it is first created' },
@@ -140,6 +144,8 @@ export interface Config {
   search: { kind: 'duckduckgo' | 'brave' | 'tavily' | 'serper' | 'searxng' | 'custom'; url?: string; apiKey?: string; allowPrivate: boolean; priceMicros: number };
   /** Circuit breaker of endpoint health. */
   circuit: { failuresToOpen: number; coolDownMs: number };
+  /** Notification retries: attempts per delivery and the first backoff. */
+  notify: { maxAttempts: number; retryBaseMs: number };
   upstream: 'bedrock' | 'emulator';
   bedrockHttp: '1.1' | '2';
   adminPassword?: string;
@@ -227,6 +233,7 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     stsEndpoint: c.stsEndpoint,
     search: { kind: c.searchProvider, url: c.searchUrl, apiKey: c.searchApiKey, allowPrivate: c.searchAllowPrivate, priceMicros: Math.round(c.searchPriceUsd * 1_000_000) },
     circuit: { failuresToOpen: c.circuitFailures, coolDownMs: c.circuitCooldownSeconds * 1000 },
+    notify: { maxAttempts: c.notifyMaxAttempts, retryBaseMs: c.notifyRetryBaseSeconds * 1000 },
     upstream: c.upstream,
     bedrockHttp: c.bedrockHttp,
     adminPassword: c.adminPassword,

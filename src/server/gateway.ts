@@ -10,6 +10,7 @@ import { defaultEndpointId, type Endpoint } from '../routing/endpoint.js';
 import { endpointClient } from '../routing/endpoint-client.js';
 import { ModelDiscovery } from '../routing/model-discovery.js';
 import { Router } from '../routing/router.js';
+import { NotificationDispatcher } from '../notify/dispatcher.js';
 import { createProvider } from '../websearch/provider.js';
 import { SearchProviderStore } from '../websearch/provider-store.js';
 import { BudgetLedger } from '../limits/budget-ledger.js';
@@ -47,6 +48,8 @@ export interface Gateway {
   inference: Inference;
   /** Identity providers, signed-in devices, access tokens. */
   sso: Sso;
+  /** Delivers notifications. */
+  notifications: NotificationDispatcher;
   /** The built-in Bedrock emulator, when `--upstream emulator`. */
   emulator?: Emulator;
   /** Every route with its declared access. */
@@ -130,6 +133,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const metrics = new GatewayMetrics(models);
   metrics.watch({ requestLog, router, db });
   router.health.observer = metrics;
+  const notifications = new NotificationDispatcher(db, secrets, { ...config.notify, stsEndpoint: config.stsEndpoint }, log);
+  notifications.observer = metrics;
+  notifications.endpointName = (id) => router.all().find((e) => e.id === id)?.name ?? id;
+  notifications.health = router.health;
+  router.health.listener = notifications;
+  await notifications.start();
   // Model discovery: what each endpoint serves, for /v1/models; found in the background from the start.
   const discovery = new ModelDiscovery({ log });
   models.useDiscovered((model) => discovery.unknownModel(model));
@@ -157,7 +166,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
   const routes: RouteEntry[] = [];
   const sso = { idps, deviceSessions, accessTokens, secrets };
-  const app = await buildApp({ config, db, log, credentials, inference, version, sso }, routes);
+  const app = await buildApp({ config, db, log, credentials, inference, version, sso, notifications }, routes);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -171,6 +180,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       clearTimeout(deadline);
       await keyUsage.stop();
       await requestLog.stop();
+      await notifications.stop();
       await ledger.stop();
       await rateLimiter.close();
       await budgets.stop();
@@ -193,6 +203,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     credentials,
     inference,
     sso,
+    notifications,
     emulator: upstream.emulator,
     routes,
     async listen() {

@@ -12,6 +12,7 @@ import { isConnectionError, upstreamErrorInfo } from '../gateway/bedrock/errors.
 import { catalogModel } from '../gateway/models/catalog.js';
 import type { ModelConfigStore } from '../gateway/models/mapping-store.js';
 import { profilePattern } from '../gateway/models/resolve.js';
+import type { DeliveryObserver } from '../notify/dispatcher.js';
 import type { UpstreamObserver } from '../routing/health.js';
 import type { Router } from '../routing/router.js';
 import type { RequestLog, RequestRecord } from '../spend/request-log.js';
@@ -40,7 +41,7 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-export class GatewayMetrics implements UpstreamObserver {
+export class GatewayMetrics implements UpstreamObserver, DeliveryObserver {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
   private readonly requests: Counter<'route' | 'model' | 'status_class' | 'endpoint'>;
@@ -54,6 +55,7 @@ export class GatewayMetrics implements UpstreamObserver {
   private readonly budgetRejections: Counter<'scope'>;
   private readonly upstreamDuration: Histogram<'endpoint' | 'outcome'>;
   private readonly upstreamErrors: Counter<'endpoint' | 'error_type'>;
+  private readonly notificationDeliveries: Counter<'destination_type' | 'outcome'>;
   private readonly errorLabels = new Set<string>();
 
   constructor(private readonly models: ModelConfigStore) {
@@ -91,6 +93,11 @@ export class GatewayMetrics implements UpstreamObserver {
       firstTokenBuckets,
     );
     this.upstreamErrors = counter('ccag_upstream_errors_total', 'Failed Bedrock calls, by endpoint and error (Bedrock exception name or connection error code)', ['endpoint', 'error_type']);
+    this.notificationDeliveries = counter(
+      'ccag_notification_deliveries_total',
+      'Notification delivery attempts, by destination type (webhook, sns, eventbridge) and outcome (delivered, retrying, failed)',
+      ['destination_type', 'outcome'],
+    );
   }
 
   /** Adds the metrics read at scrape time: spend buffer, endpoint circuits, database pool. */
@@ -180,6 +187,11 @@ export class GatewayMetrics implements UpstreamObserver {
   attempt(endpoint: string, latencyMs: number, error?: unknown): void {
     this.upstreamDuration.observe({ endpoint, outcome: error === undefined ? 'ok' : 'error' }, latencyMs / 1000);
     if (error !== undefined) this.upstreamErrors.inc({ endpoint, error_type: this.errorLabel(error) });
+  }
+
+  /** One notification delivery attempt (DeliveryObserver). */
+  notificationDelivery(destinationType: string, outcome: string): void {
+    this.notificationDeliveries.inc({ destination_type: destinationType, outcome });
   }
 
   /** The text exposition: the gateway's metrics, then the process's. */

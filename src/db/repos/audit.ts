@@ -16,7 +16,7 @@ export interface AuditRecord {
 }
 
 // Never stored in the audit trail, whatever object is being recorded.
-const secretFields = new Set(['password', 'password_hash', 'key', 'key_hash', 'token', 'token_hash', 'secret', 'client_secret', 'api_key', 'api_key_sealed']);
+const secretFields = new Set(['password', 'password_hash', 'key', 'key_hash', 'token', 'token_hash', 'secret', 'client_secret', 'api_key', 'api_key_sealed', 'signing_secret', 'signing_secret_sealed']);
 
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
