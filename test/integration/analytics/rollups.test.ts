@@ -42,9 +42,11 @@ for (const kind of dbKinds) {
           ['hour', 'Read', 1, 1, 200, 20, 1],
         ],
       );
-      const [m1] = (await t.db.query<{ latency_hist: number[] }>(`SELECT latency_hist FROM request_rollups WHERE grain = 'hour' AND tool = '' AND model = 'm1'`)).rows;
+      const [m1] = (await t.db.query<{ latency_hist: number[]; ttft_hist: number[] }>(`SELECT latency_hist, ttft_hist FROM request_rollups WHERE grain = 'hour' AND tool = '' AND model = 'm1'`)).rows;
       assert.equal(m1!.latency_hist.length, 72);
-      assert.equal(m1!.latency_hist.reduce((a, b) => a + b, 0), 2);
+      // 900 ms and 1100 ms: buckets [1.25^30, 1.25^31) and [1.25^31, 1.25^32); no time to first token recorded
+      assert.deepEqual(m1!.latency_hist.flatMap((n, i) => (n ? [[i, n]] : [])), [[31, 1], [32, 1]]);
+      assert.deepEqual(m1!.ttft_hist, new Array(72).fill(0));
     });
 
     test('the request writer adds each request to the rollups once, in the same transaction', async () => {
