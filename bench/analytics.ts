@@ -1,7 +1,7 @@
 /**
  * `npm run bench:analytics`: the analytics endpoints over a million request rows. It seeds a
  * fresh Postgres database (90 days, 200 users in 20 teams, 6 models, 3 endpoints, tools,
- * errors) with INSERT … SELECT generate_series, builds the rollups with the function the
+ * errors, in Claude Code–like sessions) with INSERT … SELECT generate_series, builds the rollups with the function the
  * request writer calls (a day at a time), starts `ccag serve` on it and calls each endpoint
  * over HTTP with varied ranges and filters. Prints p50/p95/max per endpoint and writes
  * bench/results/analytics.json. BENCH_ROWS changes the row count; BENCH_CALLS the calls per endpoint.
@@ -19,6 +19,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const calls = Number(process.env.BENCH_CALLS ?? 40);
 const password = 'bench-password-123';
+const perSession = 50;
 
 const models = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1', 'claude-sonnet-4', 'claude-opus-4-5', 'claude-3-7-sonnet'];
 const endpoints = ['us-east-1', 'us-west-2', 'eu-central-1'];
@@ -33,25 +34,28 @@ async function seed(db: PostgresDb): Promise<{ seedSeconds: number; rollupSecond
      SELECT 'user' || i || '@bench.io', 'user' || i || '@bench.io', (SELECT id FROM teams WHERE name = 'team-' || lpad((1 + i % 20)::text, 2, '0'))
      FROM generate_series(1, 200) i`,
   );
-  // Per row: a user (some far busier than others), their team, a model (a favourite, or
-  // haiku for small tasks), their team's endpoint (sometimes failed over), log-normal-ish
-  // latencies, a tool or two, 2% errors, the odd web search.
+  // Claude Code works in sessions: a user (some far busier than others) asks 50 requests in
+  // under an hour, on weekdays' working hours (UTC), with a favourite model and haiku for small
+  // tasks, through their team's endpoint (sometimes failed over); log-normal-ish latencies, a
+  // tool or two per response, 2% errors, the odd web search.
   await db.query(
     `WITH u AS (SELECT (row_number() OVER (ORDER BY u.email) - 1)::int AS n, u.id, u.team_id, substring(t.name, 6)::int AS tn
                 FROM users u JOIN teams t ON t.id = u.team_id WHERE u.email LIKE '%@bench.io'),
-     s AS (SELECT g, random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5, random() AS r6, random() AS r7,
-                  random() AS r8, random() AS r9, random() AS r10, random() AS r11, random() AS r12
-           FROM generate_series(1, ${rows}) g),
-     x AS (SELECT s.*, u.id AS user_id, u.team_id, u.n, u.tn,
-                  floor(200 + s.r4 * 8000)::int AS input, floor(50 + s.r5 * 2000)::int AS output, floor(s.r6 * 40000)::int AS cache_read,
-                  CASE WHEN s.r7 < 0.3 THEN floor(s.r7 * 10000)::int ELSE 0 END AS cache_write,
-                  floor(exp(ln(3000) + (s.r8 - 0.5) * 3 + (s.r9 - 0.5)))::int AS latency
-           FROM s JOIN u ON u.n = floor(200 * power(s.r1, 1.6))::int)
+     sessions AS (SELECT s, floor(200 * power(random(), 1.6))::int AS n, random() < 0.1 AS failover,
+                    date_trunc('day', now(), 'UTC') - floor(random() * 90) * interval '1 day' + (7 + random() * 11) * interval '1 hour' AS start
+                  FROM generate_series(1, ${Math.ceil(rows / perSession)}) s),
+     x AS (SELECT ss.s * ${perSession} + k AS g, u.id AS user_id, u.team_id, u.n, u.tn, ss.failover,
+                  CASE WHEN ss.start > now() - interval '1 hour' THEN ss.start - interval '1 day' ELSE ss.start END + k * random() * interval '70 seconds' AS at,
+                  random() AS r2, random() AS r3, random() AS r8, random() AS r9, random() AS r10, random() AS r11,
+                  floor(200 + random() * 8000)::int AS input, floor(50 + random() * 2000)::int AS output, floor(random() * 40000)::int AS cache_read,
+                  CASE WHEN random() < 0.3 THEN floor(random() * 3000)::int ELSE 0 END AS cache_write
+           FROM sessions ss JOIN u ON u.n = ss.n CROSS JOIN generate_series(0, ${perSession - 1}) k),
+     y AS (SELECT x.*, floor(exp(ln(3000) + (r8 - 0.5) * 3 + (r9 - 0.5)))::int AS latency FROM x LIMIT ${rows})
      INSERT INTO requests (id, at, user_id, team_id, route, model, endpoint, stream, status, error_type, input_tokens, output_tokens,
        cache_read_tokens, cache_write_5m_tokens, latency_ms, ttft_ms, tool_names, cost_micros, web_searches)
-     SELECT 'bench_' || g, now() - r12 * interval '90 days', user_id, team_id, 'messages',
+     SELECT 'bench_' || g, at, user_id, team_id, 'messages',
        CASE WHEN r2 < 0.35 THEN 'claude-haiku-4-5' ELSE (${sqlArray(models)})[1 + n % 6] END,
-       (${sqlArray(endpoints)})[1 + (tn + (r3 < 0.1)::int) % 3], true,
+       (${sqlArray(endpoints)})[1 + (tn + failover::int) % 3], true,
        CASE WHEN r3 < 0.02 THEN (ARRAY[429, 500, 529])[1 + floor(r9 * 3)::int] ELSE 200 END,
        CASE WHEN r3 < 0.02 THEN 'api_error' END,
        input, output, cache_read, cache_write, latency, floor(latency * (0.05 + 0.25 * r9))::int,
@@ -59,7 +63,7 @@ async function seed(db: PostgresDb): Promise<{ seedSeconds: number; rollupSecond
             WHEN r10 < 0.55 THEN ARRAY[(${sqlArray(tools)})[1 + floor(r11 * 7)::int], 'Read'] ELSE '{}' END,
        input * 3 + output * 15 + cache_read * 3 / 10 + cache_write * 375 / 100,
        CASE WHEN r10 > 0.99 THEN 1 + floor(r11 * 3)::int ELSE 0 END
-     FROM x`,
+     FROM y`,
   );
   const seedSeconds = (Date.now() - t0) / 1000;
   const t1 = Date.now();
@@ -74,22 +78,23 @@ async function seed(db: PostgresDb): Promise<{ seedSeconds: number; rollupSecond
   return { seedSeconds, rollupSeconds: (Date.now() - t1) / 1000 };
 }
 
+/** The gateway's log, the last part of it, to explain a failed call. */
+let gatewayLog = '';
+
 function serve(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'bin', 'ccag'), 'serve', '--port', '0', '--region', 'us-east-1'], {
       env: { ...process.env, DATABASE_URL: databaseUrl, CCAG_ADMIN_PASSWORD: password, CCAG_DATA_DIR: join(root, '.ccag-data', 'bench-analytics'), CCAG_SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
     const onData = (d: Buffer) => {
-      if (out.length > 100_000) return; // keep draining the pipe, stop collecting
-      out += d;
-      const match = /"url":"(http:\/\/[\d.:]+)"/.exec(out);
+      gatewayLog = (gatewayLog + d).slice(-20_000);
+      const match = /"url":"(http:\/\/[\d.:]+)"/.exec(gatewayLog);
       if (match) resolve({ child, url: match[1]! });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`ccag serve exited ${code}: ${out}`)));
+    child.on('exit', (code) => reject(new Error(`ccag serve exited ${code}: ${gatewayLog}`)));
   });
 }
 
@@ -133,7 +138,13 @@ async function main(): Promise<void> {
     const started = await serve(database.url);
     gateway = started.child;
     const login = (await (await request(`${started.url}/admin/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) })).body.json()) as { token: string };
+    // A monthly budget per team, with this month's usage as the budget ledger keeps it.
     await db.query(`INSERT INTO budgets (scope, target_id, amount_micros, period, rules) SELECT 'team', id, 500000000, 'monthly', '[]' FROM teams`);
+    await db.query(
+      `INSERT INTO budget_usage (budget_id, period_start, spent_micros)
+       SELECT b.id, date_trunc('month', now(), 'UTC'), COALESCE(sum(r.cost_micros), 0) FROM budgets b
+       LEFT JOIN requests r ON r.team_id = b.target_id AND r.at >= date_trunc('month', now(), 'UTC') GROUP BY b.id`,
+    );
     const results: Record<string, { calls: number; p50_ms: number; p95_ms: number; max_ms: number }> = {};
     for (const [name, query] of Object.entries(endpointQueries)) {
       const times: number[] = [];
@@ -142,7 +153,7 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const res = await request(`${started.url}/admin/v1/analytics/${name}?${qs}`, { headers: { authorization: `Bearer ${login.token}` } });
         const body = await res.body.text();
-        if (res.statusCode !== 200) throw new Error(`${name}?${qs}: ${res.statusCode} ${body}`);
+        if (res.statusCode !== 200) throw new Error(`${name}?${qs}: ${res.statusCode} ${body}\n${gatewayLog}`);
         if (i >= 0) times.push(performance.now() - t0); // the first three warm up
       }
       times.sort((a, b) => a - b);
