@@ -3,15 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { histogramCounts } from '../../../src/analytics/histogram.js';
 import { migrate, readMigrations } from '../../../src/db/migrate.js';
 import { RequestLog, type RequestRecord } from '../../../src/spend/request-log.js';
+import { requestRecord } from '../../helpers/request-record.js';
 import { createTestDb, dbKinds, type TestDatabase } from '../../helpers/db.js';
 
-const record = (id: string, o: Partial<RequestRecord> = {}): RequestRecord => ({
-  id, at: new Date('2026-03-02T10:15:00Z'), keyId: null, userId: null, teamId: null, route: 'messages', model: 'claude-haiku-4-5', bedrockModel: null,
-  region: 'us-east-1', stream: false, status: 200, errorType: null, stopReason: 'end_turn', inputTokens: 10, outputTokens: 5, cacheReadTokens: 0,
-  cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, latencyMs: 12, ttftMs: 5, toolNames: [], clientAborted: false, retriedWithout: [], endpoint: null,
-  webSearches: 0, costMicros: 35, priced: true, priceModel: 'claude-haiku-4-5-20251001',
-  ...o,
-});
+const record = (id: string, o: Partial<RequestRecord> = {}) => requestRecord(id, { at: new Date('2026-03-02T10:15:00Z'), ...o });
 
 /** What the rollups hold, summed per grain, for comparison with the request rows. */
 const totals = (t: TestDatabase) =>
