@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { histogramCounts } from '../../../src/analytics/histogram.js';
+import { resolveRange } from '../../../src/analytics/range.js';
+import { analyticsTimeseries } from '../../../src/analytics/timeseries.js';
 import { migrate, readMigrations } from '../../../src/db/migrate.js';
 import { RequestLog, type RequestRecord } from '../../../src/spend/request-log.js';
 import { requestRecord } from '../../helpers/request-record.js';
@@ -63,6 +65,21 @@ for (const kind of dbKinds) {
           ['hour', '', 3, 1, 70, 2, 2],
           ['hour', 'Grep', 1, 0, 35, 2, 1],
         ],
+      );
+    });
+
+    test('a time series shows the ten largest groups and adds up the rest as other', async () => {
+      await t.db.query('DELETE FROM request_rollups');
+      const log = new RequestLog(t.db);
+      // model-00 gets 12 requests, model-01 11, … model-11 1.
+      for (let m = 0; m < 12; m++) for (let i = 0; i < 12 - m; i++) log.record(record(`ts-${m}-${i}`, { model: `model-${String(m).padStart(2, '0')}` }));
+      await log.flush();
+      const range = resolveRange({ since: '2026-03-02T00:00:00Z', until: '2026-03-03T00:00:00Z', granularity: 'day' });
+      const t2 = await analyticsTimeseries(t.db, { range, scope: { teamId: null, userId: null } }, 'requests', 'model');
+      assert.deepEqual(t2.buckets, ['2026-03-02T00:00:00.000Z']);
+      assert.deepEqual(
+        t2.series.map((s) => [s.key, s.label, s.values[0]]),
+        [...Array.from({ length: 10 }, (_, m) => [`model-${String(m).padStart(2, '0')}`, `model-${String(m).padStart(2, '0')}`, 12 - m]), ['other', 'other', 3]],
       );
     });
   });
