@@ -7,18 +7,20 @@ import type { Command, Option } from 'commander';
 export type Shell = 'bash' | 'zsh' | 'fish';
 export const shells: Shell[] = ['bash', 'zsh', 'fish'];
 
-interface Node {
+/** One command of the tree: its path below the program (`['keys', 'create']`), its subcommands and visible options. */
+export interface CommandNode {
   path: string[];
   description: string;
   subcommands: string[];
   options: { flags: string[]; description: string; choices?: string[] }[];
 }
 
-function walk(command: Command, path: string[] = []): Node[] {
+/** Every command of the tree, depth first, the program itself first (path `[]`). */
+export function walk(command: Command, path: string[] = []): CommandNode[] {
   const options = (command.options as readonly Option[])
     .filter((o) => !o.hidden)
     .map((o) => ({ flags: [o.long, o.short].filter((f): f is string => Boolean(f)), description: o.description, choices: o.argChoices }));
-  const node: Node = { path, description: command.description(), subcommands: command.commands.map((c) => c.name()), options };
+  const node: CommandNode = { path, description: command.description(), subcommands: command.commands.map((c) => c.name()), options };
   return [node, ...command.commands.flatMap((c) => walk(c, [...path, c.name()]))];
 }
 
