@@ -402,6 +402,18 @@ test('cloudformation.yaml: the resources the deployment needs, wired as document
     assert.ok(policyText.includes(`"${action}"`), `the task role allows ${action}`);
   }
   assert.ok(policyText.includes('"Ref":"AssumeRoleArns"'), 'sts:AssumeRole is limited to the AssumeRoleArns parameter');
+  // Notification destinations: a policy only when their parameter names topics or buses, limited to them.
+  const taskPolicies = list(obj(obj(resources[taskRoleName], 'task role').Properties, 'task role').Policies, 'Policies');
+  for (const [action, parameter] of [['sns:Publish', 'NotificationTopicArns'], ['events:PutEvents', 'NotificationEventBusArns']] as const) {
+    assert.equal(obj(parameters[parameter], parameter).Default, '', `${parameter} is empty by default`);
+    const conditional = taskPolicies.map((p) => obj(p, 'policy')['Fn::If']).find((i) => i && JSON.stringify(i).includes(`"${action}"`));
+    assert.ok(conditional, `the task role allows ${action} under a condition`);
+    const [condition, policy, otherwise] = list(conditional, 'Fn::If');
+    assert.ok(String(condition) in obj(template.Conditions, 'Conditions'), `condition ${String(condition)} exists`);
+    assert.deepEqual(otherwise, { Ref: 'AWS::NoValue' });
+    const statements = list(obj(obj(policy, 'policy').PolicyDocument, 'document').Statement, 'Statement');
+    assert.deepEqual(statements, [{ Effect: 'Allow', Action: action, Resource: { Ref: parameter } }], `${action} only on ${parameter}`);
+  }
 
   assert.equal(resourcesOfType(resources, 'AWS::ECS::Service').length, 1);
   const [[, policy]] = resourcesOfType(resources, 'AWS::ApplicationAutoScaling::ScalingPolicy') as [[string, Obj]];
