@@ -1,9 +1,12 @@
 import { html } from 'htm/preact';
 import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
 
 /** A page: its title (the document's too), a sentence on what it is for, and its content. */
 export function Page({ title, intro, children }: { title: string; intro?: ComponentChildren; children: ComponentChildren }) {
-  document.title = `${title} · ccag`;
+  useEffect(() => {
+    document.title = `${title} · ccag`;
+  }, [title]);
   return html`<section class="page" aria-labelledby="page-title">
     <h1 id="page-title">${title}</h1>
     ${intro ? html`<p class="intro">${intro}</p>` : null}
