@@ -78,21 +78,25 @@ async function view(db: Queryable, row: BudgetRow, target: Target, now = new Dat
   };
 }
 
+/** The budgets a caller may see (their own, their team's; a team admin's team; an admin all), with this period's spend. */
+export async function visibleBudgets(db: Queryable, p: Principal, now = new Date()): Promise<BudgetView[]> {
+  const { rows } = await db.query<BudgetRow>('SELECT id, scope, target_id, amount_micros, period, rules FROM budgets ORDER BY created_at, id');
+  const data: BudgetView[] = [];
+  for (const row of rows) {
+    const target = await resolveTarget(db, row.scope, row.target_id).catch(() => undefined);
+    if (target && maySee(p, target)) data.push(await view(db, row, target, now));
+  }
+  return data;
+}
+
 /** Budgets per user, team or key: admins set any, team admins those of their own team. */
 export async function budgetRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { db } = services;
   const store = services.inference.budgets;
 
   app.get('/budgets', { config: { access: adminApi() } }, async (req) => {
-    const p = principalOf(req);
     await services.inference.requestLog.flush();
-    const { rows } = await db.query<BudgetRow>('SELECT id, scope, target_id, amount_micros, period, rules FROM budgets ORDER BY created_at, id');
-    const data: BudgetView[] = [];
-    for (const row of rows) {
-      const target = await resolveTarget(db, row.scope, row.target_id).catch(() => undefined);
-      if (target && maySee(p, target)) data.push(await view(db, row, target));
-    }
-    return { data, next_cursor: null };
+    return { data: await visibleBudgets(db, principalOf(req)), next_cursor: null };
   });
 
   app.get<{ Params: { id: string } }>('/budgets/:id', { config: { access: adminApi() } }, async (req): Promise<BudgetView> => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../server/services.js';
+import { analyticsRoutes } from './analytics-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { deviceRoutes } from './device-routes.js';
 import { endpointRoutes } from './endpoint-routes.js';
@@ -28,6 +29,7 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
   await app.register(pricingRoutes, opts);
   await app.register(spendRoutes, opts);
   await app.register(budgetRoutes, opts);
+  await app.register(analyticsRoutes, opts);
   await app.register(policyRoutes, opts);
   await app.register(idpRoutes, opts);
   await app.register(scimAdminRoutes, opts);

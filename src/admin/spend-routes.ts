@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../api/errors.js';
+import type { z } from 'zod';
 import { spendQuery, type SpendRow } from '../api/schemas.js';
+import { spendCsv } from '../api/spend-csv.js';
+import type { Principal } from '../auth/principal.js';
 import { adminApi } from '../auth/access.js';
-import { findTeam } from '../db/repos/teams.js';
-import { findUser } from '../db/repos/users.js';
 import type { Services } from '../server/services.js';
-import { isAdmin } from './permissions.js';
+import { reportScope } from './report-scope.js';
 import { parseQuery, principalOf } from './request.js';
+
+type SpendQuery = z.infer<typeof spendQuery>;
 
 /** How each grouping labels its rows. */
 const groupings = {
@@ -21,23 +23,20 @@ const groupings = {
 export async function spendRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { db } = services;
 
-  app.get('/spend', { config: { access: adminApi() } }, async (req): Promise<{ data: SpendRow[]; next_cursor: null }> => {
-    const p = principalOf(req);
+  app.get('/spend', { config: { access: adminApi() } }, async (req, reply) => {
     const q = parseQuery(spendQuery, req.query);
+    const data = await spendReport(principalOf(req), q);
+    if (q.format === 'json') return { data, next_cursor: null };
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="ccag-spend-by-${q.by}.csv"`)
+      .send(spendCsv(data));
+  });
+
+  async function spendReport(p: Principal, q: SpendQuery): Promise<SpendRow[]> {
     await services.inference.requestLog.flush();
-    const user = q.user ? await findUser(db, q.user) : undefined;
-    const team = q.team ? await findTeam(db, q.team) : undefined;
-    if (isAdmin(p) && q.user && !user) throw notFound(`no user ${q.user}`);
-    if (isAdmin(p) && q.team && !team) throw notFound(`no team ${q.team}`);
-    // Who may see what: an admin everything, a team admin its team, anyone else themselves.
-    // Filters outside that reach give an empty report, so they do not reveal what exists.
-    const leadsTeam = p.role === 'team_admin' && p.teamId !== null;
-    const empty = { data: [], next_cursor: null };
-    if ((q.user && !user) || (q.team && !team)) return empty;
-    if (!isAdmin(p) && team && !(leadsTeam && team.id === p.teamId)) return empty;
-    if (!isAdmin(p) && !leadsTeam && user && user.id !== p.userId) return empty;
-    const teamId = isAdmin(p) ? team?.id : leadsTeam ? p.teamId : team?.id;
-    const userId = isAdmin(p) || leadsTeam ? user?.id : p.userId;
+    const scope = await reportScope(db, p, q);
+    if (!scope) return [];
     const g = groupings[q.by];
     const { rows } = await db.query<SpendRow>(
       `SELECT ${g.label} AS "group", ${g.key} AS group_id, count(*)::int AS requests,
@@ -50,10 +49,9 @@ export async function spendRoutes(app: FastifyInstance, { services }: { services
        LEFT JOIN users u ON u.id = r.user_id LEFT JOIN teams t ON t.id = r.team_id LEFT JOIN api_keys k ON k.id = r.key_id
        WHERE ($1::timestamptz IS NULL OR r.at >= $1) AND ($2::timestamptz IS NULL OR r.at < $2)
          AND ($3::uuid IS NULL OR r.user_id = $3) AND ($4::uuid IS NULL OR r.team_id = $4) AND ($5::text IS NULL OR r.model = $5)
-         AND ($6::boolean OR $3::uuid IS NOT NULL OR $4::uuid IS NOT NULL)
        GROUP BY 1, 2 ORDER BY cost_usd DESC, 1`,
-      [q.since ?? null, q.until ?? null, userId ?? null, teamId ?? null, q.model ?? null, isAdmin(p)],
+      [q.since ?? null, q.until ?? null, scope.userId, scope.teamId, q.model ?? null],
     );
-    return { data: rows.map((r) => ({ ...r, input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens), cache_read_tokens: Number(r.cache_read_tokens), cache_write_tokens: Number(r.cache_write_tokens) })), next_cursor: null };
-  });
+    return rows.map((r) => ({ ...r, input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens), cache_read_tokens: Number(r.cache_read_tokens), cache_write_tokens: Number(r.cache_write_tokens) }));
+  }
 }

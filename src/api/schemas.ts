@@ -151,7 +151,120 @@ export const spendQuery = listQuery.extend({
   user: ref.optional(),
   team: ref.optional(),
   model: z.string().max(300).optional(),
+  /** csv: the report as `ccag spend --csv` prints it (text/csv). */
+  format: z.enum(['json', 'csv']).default('json'),
 });
+
+export const analyticsGranularities = ['hour', 'day', 'week'] as const;
+export type AnalyticsGranularity = (typeof analyticsGranularities)[number];
+export const analyticsMetrics = [
+  'spend_usd', 'requests', 'errors', 'active_users', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
+] as const;
+export type AnalyticsMetric = (typeof analyticsMetrics)[number];
+export const analyticsGroupings = ['none', 'team', 'user', 'model', 'endpoint'] as const;
+export const analyticsBreakdowns = ['team', 'user', 'model', 'endpoint', 'tool'] as const;
+export type AnalyticsDimension = (typeof analyticsBreakdowns)[number];
+
+/** An instant as a timestamp, or as a duration back from now (`7d`, `24h`). */
+const instant = z
+  .string()
+  .refine((v) => parseDuration(v) !== undefined || timestamp.safeParse(v).success, `must be an RFC 3339 timestamp or ${durationHint}`);
+
+/** The range and filters every analytics report takes. */
+export const analyticsQuery = z.strictObject({
+  since: instant.default('30d'),
+  until: instant.optional(),
+  team: ref.optional(),
+  user: ref.optional(),
+  model: z.string().max(300).optional(),
+  endpoint: z.string().max(200).optional(),
+  /** Bucket size; by default an hour for ranges up to 2 days, else a day. */
+  granularity: z.enum(analyticsGranularities).optional(),
+});
+export type AnalyticsQuery = z.infer<typeof analyticsQuery>;
+export const analyticsTimeseriesQuery = analyticsQuery.extend({
+  metric: z.enum(analyticsMetrics).default('spend_usd'),
+  group_by: z.enum(analyticsGroupings).default('none'),
+});
+export const analyticsBreakdownQuery = analyticsQuery.extend({ by: z.enum(analyticsBreakdowns).default('team') });
+
+/** Percentiles in milliseconds; null when there was nothing to measure. */
+export interface Percentiles<T = number | null> {
+  p50: T;
+  p95: T;
+  p99: T;
+}
+
+export interface AnalyticsSummary {
+  since: string;
+  until: string;
+  requests: number;
+  errors: number;
+  active_users: number;
+  spend_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  /** cache_read / (input + cache_read + cache_write); 0 when there were no input tokens. */
+  cache_hit_rate: number;
+  web_searches: number;
+  latency_ms: Percentiles;
+  ttft_ms: Percentiles;
+}
+
+export interface AnalyticsSeries {
+  /** A team or user id, a model id or an endpoint name; null for requests without one; `other` for the rest. */
+  key: string | null;
+  label: string;
+  values: number[];
+}
+
+export interface AnalyticsTimeseries {
+  metric: AnalyticsMetric;
+  granularity: AnalyticsGranularity;
+  group_by: (typeof analyticsGroupings)[number];
+  /** Bucket starts (RFC 3339), contiguous, empty ones included. */
+  buckets: string[];
+  series: AnalyticsSeries[];
+}
+
+export interface AnalyticsLatency {
+  granularity: AnalyticsGranularity;
+  buckets: string[];
+  latency_ms: Percentiles<(number | null)[]>;
+  ttft_ms: Percentiles<(number | null)[]>;
+}
+
+export interface AnalyticsBreakdownRow {
+  key: string | null;
+  label: string;
+  requests: number;
+  errors: number;
+  spend_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  latency_p50_ms: number | null;
+}
+
+export interface AnalyticsBudget {
+  id: string;
+  scope: 'user' | 'team' | 'key';
+  target_id: string;
+  /** The user's email, team name or key prefix. */
+  target_label: string | null;
+  amount_usd: number;
+  period: 'daily' | 'weekly' | 'monthly';
+  period_start: string;
+  period_end: string;
+  spent_usd: number;
+  remaining_usd: number;
+  /** This period's spend extrapolated linearly to its end. */
+  forecast_usd: number;
+  forecast_exceeds: boolean;
+}
 
 export const budgetScopes = ['user', 'team', 'key'] as const;
 export const budgetPeriods = ['daily', 'weekly', 'monthly'] as const;

@@ -184,6 +184,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
       record.toolNames = outcome.toolNames;
       record.ttftMs ??= Date.now() - record.at.getTime();
       account(call, outcome.usage);
+      record.webSearches = outcome.searches;
       record.costMicros += outcome.searches * inference.search.priceMicros;
       finish(record, 200, outcome.errorType, call.admitted);
     };
@@ -279,6 +280,7 @@ function newRecord(req: FastifyRequest, p: Principal, body: Json, region: string
     clientAborted: false,
     retriedWithout: [],
     endpoint: null,
+    webSearches: 0,
     costMicros: 0,
     priced: true,
     priceModel: null,

@@ -29,6 +29,8 @@ export interface RequestRecord {
   retriedWithout: string[];
   /** The endpoint that served the request (name), or null when none did. */
   endpoint: string | null;
+  /** Web searches the gateway ran for the request. */
+  webSearches: number;
   costMicros: number;
   priced: boolean;
   priceModel: string | null;
@@ -38,6 +40,7 @@ const columns = [
   'id', 'at', 'key_id', 'user_id', 'team_id', 'route', 'model', 'bedrock_model', 'region', 'stream', 'status', 'error_type',
   'stop_reason', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
   'latency_ms', 'ttft_ms', 'tool_names', 'client_aborted', 'retried_without', 'cost_micros', 'priced', 'price_model', 'endpoint',
+  'web_searches',
 ] as const;
 
 const flushEveryMs = 1_000;
@@ -46,7 +49,8 @@ const maxBuffered = 50_000;
 
 /**
  * Buffers request records and writes them in batches (one multi-row INSERT), off the request
- * path, in one transaction with the budgets' usage they add up to; flushed on shutdown. If
+ * path, in one transaction with the budgets' usage they add up to and the analytics rollups
+ * (migrations/013_analytics.sql); flushed on shutdown. If
  * the database is down, rows wait (bounded) and are retried.
  */
 export class RequestLog {
@@ -119,13 +123,19 @@ export class RequestLog {
         r.id, r.at, r.keyId, r.userId, r.teamId, r.route, r.model, r.bedrockModel, r.region, r.stream, r.status, r.errorType,
         r.stopReason, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens,
         r.latencyMs, r.ttftMs, r.toolNames, r.clientAborted, r.retriedWithout, r.costMicros, r.priced, r.priceModel, r.endpoint,
+        r.webSearches,
       ];
       return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
     });
     const write = async () => {
       await this.db.transaction(async (tx) => {
         await this.ledger?.settle(tx, batch);
-        await tx.query(`INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+        const inserted = await tx.query<{ id: string }>(
+          `INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
+          params,
+        );
+        // Only rows written now: a batch retried after a lost commit is not counted twice.
+        if (inserted.rows.length) await tx.query('SELECT rollup_requests($1::text[])', [inserted.rows.map((r) => r.id)]);
       });
       this.ledger?.settled(batch);
     };

@@ -1,15 +1,9 @@
 import { Command, Option } from 'commander';
 import { durationHint, parseDuration } from '../../api/duration.js';
 import { spendGroups, type SpendRow } from '../../api/schemas.js';
+import { spendCsv } from '../../api/spend-csv.js';
 import { action } from '../action.js';
 import { usageError } from '../errors.js';
-
-const csvHeader = ['group', 'requests', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cost_usd', 'unpriced_requests'] as const;
-
-const csvCell = (v: unknown) => {
-  const s = String(v ?? '');
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 export function spendCommand(): Command {
   return new Command('spend')
@@ -32,7 +26,7 @@ export function spendCommand(): Command {
           model: o.model,
         });
         if (o.csv) {
-          process.stdout.write([csvHeader.join(','), ...rows.map((r) => csvHeader.map((h) => csvCell(r[h])).join(','))].join('\n') + '\n');
+          process.stdout.write(spendCsv(rows));
           return;
         }
         ctx.out.list(

@@ -103,3 +103,24 @@ test('spend reports group, sum and scope by role; the CLI prints the same number
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /line 2: input "abc" is not a number/);
 });
+
+test('GET /spend?format=csv sends exactly what ccag spend --csv prints, as a CSV download', async () => {
+  const key = (await api('/keys', { method: 'POST', body: { name: 'csv' } })).body.key;
+  assert.equal((await ask(key, 'claude-haiku-4-5', 'a question for the CSV')).status, 200);
+  const home = cliHome();
+  await ccag(['login', env.rig.gw.url, '--username', 'admin', '--password-stdin'], { stdin: adminPassword, home });
+  for (const by of ['user', 'model', 'day']) {
+    const printed = await ccag(['spend', '--by', by, '--since', '30d', '--csv'], { home });
+    assert.equal(printed.code, 0, printed.stderr);
+    const since = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const res = await http(`${env.rig.gw.url}/admin/v1/spend?by=${by}&since=${encodeURIComponent(since)}&format=csv`, { token: env.rig.admin });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'text/csv; charset=utf-8');
+    assert.equal(res.headers['content-disposition'], `attachment; filename="ccag-spend-by-${by}.csv"`);
+    assert.equal(res.body, printed.stdout, by);
+    assert.ok(printed.stdout.split('\n').length > 2, printed.stdout);
+  }
+  const bad = await http(`${env.rig.gw.url}/admin/v1/spend?format=xlsx`, { token: env.rig.admin });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /query parameter format:/);
+});
