@@ -6,7 +6,7 @@ import { Layout } from './components/layout.js';
 import { ErrorNote, Loading } from './components/notes.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { SignInPage } from './pages/sign-in.js';
-import { usePath } from './router.js';
+import { navigate, usePath } from './router.js';
 import { routes } from './routes.js';
 import { MeContext } from './session.js';
 import { toApiError } from './use-api.js';
@@ -42,6 +42,8 @@ export function App() {
   const route = mine.find((r) => r.path === current);
   const signOut = async () => {
     await api.post('/auth/logout').catch(() => undefined);
+    // The next person to sign in starts at their own first page.
+    navigate('/');
     setSession({ state: 'signed-out' });
   };
   return html`<${MeContext.Provider} value=${me}>

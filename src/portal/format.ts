@@ -8,6 +8,12 @@ export const int = (n: number | null | undefined) => (n === null || n === undefi
 export const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)}%`);
 export const ms = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${intFormat.format(Math.round(n))} ms`);
 
+/** Percentiles as `78 / 296 / 310 ms`. */
+export function percentiles(values: (number | null)[]): string {
+  if (values.every((v) => v === null)) return '—';
+  return `${values.map((v) => (v === null ? '—' : intFormat.format(Math.round(v)))).join(' / ')} ms`;
+}
+
 /** A UTC time as `2026-12-06 09:41 UTC`: admins compare it with logs and budget periods, which are UTC. */
 export function when(iso: string | null | undefined): string {
   if (!iso) return '—';

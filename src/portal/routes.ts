@@ -32,7 +32,7 @@ export const routes: Route[] = [
   { path: '/connect', title: 'Connect', section: 'You', roles: everyone, page: ConnectPage },
   { path: '/my-keys', title: 'My keys', section: 'You', roles: everyone, page: MyKeysPage },
   { path: '/my-usage', title: 'My usage', section: 'You', roles: everyone, page: MyUsagePage },
-  { path: '/analytics', title: 'Analytics', section: 'Insights', roles: staff, page: AnalyticsPage },
+  { path: '/analytics', title: 'Analytics', section: 'Insights', roles: everyone, page: AnalyticsPage },
   { path: '/audit', title: 'Audit log', section: 'Insights', roles: adminOnly, page: AuditPage },
   { path: '/users', title: 'Users', section: 'People and keys', roles: staff, page: UsersPage },
   { path: '/teams', title: 'Teams', section: 'People and keys', roles: staff, page: TeamsPage },

@@ -131,11 +131,17 @@ test('analytics show the requests just made through the gateway', { skip: noBrow
   // The spend chart and the token mix are drawn from the same requests.
   await page.getByRole('img', { name: 'Spend in USD by user' }).locator('canvas').waitFor();
   await row('Input').filter({ hasText: /\d/ }).waitFor();
-  // Filtering by a model nobody used empties the page.
-  await page.getByLabel('Model').selectOption('claude-opus-4-1');
-  await stat('Requests').filter({ hasText: /^0/ }).waitFor();
-  await page.getByLabel('Model').selectOption('');
+  // Filters: the model the requests used keeps them; another user's view has none.
+  await page.getByLabel('Model', { exact: true }).selectOption('claude-sonnet-4-5');
   await stat('Requests').filter({ hasText: String(requestsMade) }).waitFor();
+  await page.getByLabel('User', { exact: true }).fill(member.email);
+  await page.getByLabel('User', { exact: true }).press('Enter');
+  await stat('Requests').filter({ hasText: /^0/ }).waitFor();
+  await page.getByLabel('User', { exact: true }).fill('');
+  await page.getByLabel('User', { exact: true }).press('Enter');
+  await page.getByLabel('Model', { exact: true }).selectOption('');
+  await stat('Requests').filter({ hasText: String(requestsMade) }).waitFor();
+  await screenshot(page, 'admin-analytics-with-requests');
 });
 
 test('CSV export downloads the same bytes as ccag spend --csv', { skip: noBrowser }, async () => {
@@ -212,7 +218,7 @@ test('a member sees only their own pages', { skip: noBrowser }, async () => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await heading('Connect').waitFor();
   const titles = await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents();
-  assert.deepEqual(titles, ['Connect', 'My keys', 'My usage']);
+  assert.deepEqual(titles, ['Connect', 'My keys', 'My usage', 'Analytics']);
   await open('My usage');
   await screenshot(page, 'member-my-usage');
   await page.goto(`${gw()}/portal/users`);

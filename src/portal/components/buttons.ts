@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { toApiError } from '../use-api.js';
 import { ErrorNote } from './notes.js';
 
@@ -8,6 +8,11 @@ export function ConfirmButton({ label, question, onConfirm }: { label: string; q
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>();
+  const cancel = useRef<HTMLButtonElement>(null);
+  // Keyboard users land on the question's safe answer.
+  useEffect(() => {
+    if (asking) cancel.current?.focus();
+  }, [asking]);
   if (!asking) return html`<button type="button" class="danger small" onClick=${() => setAsking(true)}>${label}</button>`;
   const confirm = async () => {
     setBusy(true);
@@ -24,7 +29,7 @@ export function ConfirmButton({ label, question, onConfirm }: { label: string; q
   return html`<span class="confirm" role="group" aria-label=${question}>
     <span>${question}</span>
     <button type="button" class="danger small" disabled=${busy} onClick=${confirm}>Yes, ${label.toLowerCase()}</button>
-    <button type="button" class="small" onClick=${() => setAsking(false)}>Cancel</button>
+    <button type="button" class="small" ref=${cancel} onClick=${() => setAsking(false)}>Cancel</button>
     <${ErrorNote} error=${error} />
   </span>`;
 }

@@ -39,10 +39,10 @@ export function Form({ label, submit, onSubmit, children, inline }: { label: str
 let nextId = 0;
 const fieldId = (name: string) => `f-${name}-${++nextId}`;
 
-export function Field(props: { label: string; name: string; type?: string; required?: boolean; placeholder?: string; hint?: string; value?: string; step?: string; min?: string; autocomplete?: string; onChange?: (value: string) => void }) {
+export function Field(props: { label: string; name: string; type?: string; required?: boolean; placeholder?: string; hint?: string; value?: string; step?: string; min?: string; autocomplete?: string; onChange?: (value: string) => void; /** Filters: every one is optional, so none is marked. */ hideOptional?: boolean }) {
   const id = fieldId(props.name);
   return html`<div class="field">
-    <label for=${id}>${props.label}${props.required ? null : html` <span class="muted">(optional)</span>`}</label>
+    <label for=${id}>${props.label}${props.required || props.hideOptional ? null : html` <span class="muted">(optional)</span>`}</label>
     <input id=${id} name=${props.name} type=${props.type ?? 'text'} required=${props.required} placeholder=${props.placeholder} defaultValue=${props.value} step=${props.step} min=${props.min} autocomplete=${props.autocomplete ?? 'off'} onChange=${props.onChange ? (e: Event) => props.onChange!((e.currentTarget as HTMLInputElement).value.trim()) : undefined} aria-describedby=${props.hint ? `${id}-hint` : undefined} />
     ${props.hint ? html`<small id=${`${id}-hint`} class="muted">${props.hint}</small>` : null}
   </div>`;

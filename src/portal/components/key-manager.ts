@@ -43,11 +43,11 @@ export function KeyManager({ query, owners, canCreate }: { query: Query; owners:
                 <p class="muted">Use it as <code>ANTHROPIC_API_KEY</code>, or with <code>ccag connect URL --key …</code>.</p>
               </${SecretOnce}>`
             : html`<${Form} label="Create a key" submit="Create key" onSubmit=${create}>
-                <${Field} label="Name" name="name" required placeholder="laptop" />
+                <${Field} label="Name" name="name" required placeholder="e.g. laptop" />
                 ${owners ? html`<${Field} label="User" name="user" placeholder="email; default: you" />` : null}
                 ${owners ? html`<${Field} label="Team" name="team" placeholder="team that pays" />` : null}
                 <${Select} label="Scope" name="scope" options=${[{ value: 'inference', label: 'inference (Claude Code)' }, { value: 'admin', label: 'admin (automation)' }]} />
-                <${Field} label="Expires in" name="expires_in" placeholder="30d" hint="e.g. 12h, 30d, 2w" />
+                <${Field} label="Expires in" name="expires_in" placeholder="e.g. 30d" hint="e.g. 12h, 30d, 2w" />
                 <${Field} label="Allowed models" name="models" placeholder="any" hint="comma-separated" />
                 <${Field} label="Monthly budget (USD)" name="budget_usd" type="number" step="0.01" min="0" />
               </${Form}>`}

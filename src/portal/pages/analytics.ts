@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import type { ModelMappingView, Page as ListPage, Team } from '../../api/schemas.js';
+import type { AnalyticsBreakdownRow as BreakdownRow, AnalyticsBudget, AnalyticsLatency, AnalyticsSummary, AnalyticsTimeseries, Page as ListPage, Percentiles, Team } from '../../api/schemas.js';
 import { apiUrl, type Query } from '../api.js';
 import { TimeChart } from '../components/chart.js';
 import { Field, Select } from '../components/form.js';
@@ -8,64 +8,8 @@ import { Empty, LoadState } from '../components/notes.js';
 import { Page, Panel } from '../components/page.js';
 import { Stat, Stats } from '../components/stat.js';
 import { Table } from '../components/table.js';
-import { day, int, ms, pct, usd } from '../format.js';
+import { day, int, ms, pct, percentiles, usd } from '../format.js';
 import { useApi } from '../use-api.js';
-
-// The analytics API's answers (docs/admin-api.md, Analytics).
-interface Percentiles<T> {
-  p50: T;
-  p95: T;
-  p99: T;
-}
-interface Summary {
-  since: string;
-  until: string;
-  requests: number;
-  errors: number;
-  active_users: number;
-  spend_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cache_hit_rate: number | null;
-  web_searches: number;
-  latency_ms: Percentiles<number | null>;
-  ttft_ms: Percentiles<number | null>;
-}
-interface Timeseries {
-  buckets: string[];
-  series: { key: string; label: string; values: (number | null)[] }[];
-}
-interface Latency {
-  buckets: string[];
-  latency_ms: Percentiles<(number | null)[]>;
-  ttft_ms: Percentiles<(number | null)[]>;
-}
-interface BreakdownRow {
-  key: string;
-  label: string;
-  requests: number;
-  errors: number;
-  spend_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  latency_p50_ms: number | null;
-}
-interface BudgetStatus {
-  id: string;
-  scope: string;
-  target_label: string | null;
-  amount_usd: number;
-  period: string;
-  period_end: string;
-  spent_usd: number;
-  remaining_usd: number;
-  forecast_usd: number;
-  forecast_exceeds: boolean;
-}
 
 const ranges = [
   { value: '24h', label: 'Last 24 hours', ms: 86_400_000 },
@@ -87,17 +31,18 @@ export function AnalyticsPage() {
   const [groupBy, setGroupBy] = useState('user');
   const [filters, setFilters] = useState({ team: '', user: '', model: '', endpoint: '' });
   const teams = useApi<ListPage<Team>>('/teams', { limit: 500 });
-  const models = useApi<{ data: ModelMappingView[] }>('/models');
 
   const q: Query = { since: range, ...filters };
-  const summary = useApi<Summary>('/analytics/summary', q);
-  const spend = useApi<Timeseries>('/analytics/timeseries', { ...q, granularity, metric: 'spend_usd', group_by: groupBy });
-  const requests = useApi<Timeseries>('/analytics/timeseries', { ...q, granularity, metric: 'requests', group_by: 'none' });
-  const users = useApi<Timeseries>('/analytics/timeseries', { ...q, granularity, metric: 'active_users', group_by: 'none' });
-  const latency = useApi<Latency>('/analytics/latency', { ...q, granularity });
+  const summary = useApi<AnalyticsSummary>('/analytics/summary', q);
+  const spend = useApi<AnalyticsTimeseries>('/analytics/timeseries', { ...q, granularity, metric: 'spend_usd', group_by: groupBy });
+  const requests = useApi<AnalyticsTimeseries>('/analytics/timeseries', { ...q, granularity, metric: 'requests', group_by: 'none' });
+  const users = useApi<AnalyticsTimeseries>('/analytics/timeseries', { ...q, granularity, metric: 'active_users', group_by: 'none' });
+  const latency = useApi<AnalyticsLatency>('/analytics/latency', { ...q, granularity });
   const tools = useApi<{ data: BreakdownRow[] }>('/analytics/breakdown', { ...q, by: 'tool' });
   const endpoints = useApi<{ data: BreakdownRow[] }>('/analytics/breakdown', { ...q, by: 'endpoint' });
-  const budgets = useApi<{ data: BudgetStatus[] }>('/analytics/budgets', filters);
+  const budgets = useApi<{ data: AnalyticsBudget[] }>('/analytics/budgets', filters);
+  // The models filter offers the models requests used in the range.
+  const models = useApi<{ data: BreakdownRow[] }>('/analytics/breakdown', { since: range, by: 'model' });
 
   // The CSV is the spend report of `ccag spend --csv` for the same range and filters.
   const sinceIso = new Date(Date.now() - ranges.find((r) => r.value === range)!.ms).toISOString();
@@ -114,10 +59,10 @@ export function AnalyticsPage() {
       <${Select} label="Granularity" name="granularity" value=${granularity} options=${['hour', 'day', 'week']} onChange=${setGranularity} />
       <${Select} label="Spend by" name="group_by" value=${groupBy} options=${['user', 'team', 'model']} onChange=${setGroupBy} />
       <${Select} label="Team" name="team" value=${filters.team} options=${[{ value: '', label: 'All teams' }, ...(teams.data?.data ?? []).map((t) => t.name)]} onChange=${setFilter('team')} />
-      <${Select} label="Model" name="model" value=${filters.model} options=${[{ value: '', label: 'All models' }, ...(models.data?.data ?? []).map((m) => m.model)]} onChange=${setFilter('model')} />
-      <${Field} label="User" name="user" placeholder="email" onChange=${setFilter('user')} />
-      <${Field} label="Endpoint" name="endpoint" placeholder="name" onChange=${setFilter('endpoint')} />
-      <a class="button" href=${csv} download="ccag-spend.csv">Export CSV</a>
+      <${Select} label="Model" name="model" value=${filters.model} options=${[{ value: '', label: 'All models' }, ...(models.data?.data ?? []).flatMap((m) => (m.key ? [m.key] : []))]} onChange=${setFilter('model')} />
+      <${Field} label="User" name="user" placeholder="email" hideOptional onChange=${setFilter('user')} />
+      <${Field} label="Endpoint" name="endpoint" placeholder="name" hideOptional onChange=${setFilter('endpoint')} />
+      <a class="button" href=${csv} download>Export CSV</a>
     </div>
 
     <${LoadState} loading=${summary.loading} error=${summary.error} hasData=${!!s} />
@@ -127,8 +72,8 @@ export function AnalyticsPage() {
           <${Stat} label="Requests" value=${int(s.requests)} note=${s.errors ? `${int(s.errors)} errors` : 'no errors'} />
           <${Stat} label="Active users" value=${int(s.active_users)} />
           <${Stat} label="Cache hit rate" value=${pct(s.cache_hit_rate)} />
-          <${Stat} label="Latency p50 / p95 / p99" value=${`${ms(s.latency_ms.p50)} / ${ms(s.latency_ms.p95)} / ${ms(s.latency_ms.p99)}`} />
-          <${Stat} label="Time to first token p50 / p95" value=${`${ms(s.ttft_ms.p50)} / ${ms(s.ttft_ms.p95)}`} />
+          <${Stat} label="Latency p50 / p95 / p99" value=${percentiles([s.latency_ms.p50, s.latency_ms.p95, s.latency_ms.p99])} />
+          <${Stat} label="Time to first token p50 / p95" value=${percentiles([s.ttft_ms.p50, s.ttft_ms.p95])} />
         </${Stats}>`
       : null}
     ${s && s.requests === 0 ? html`<${Empty} title="No requests in this range.">Widen the time range or clear the filters; once developers connect (see Connect), their requests show up here.</${Empty}>` : null}
@@ -180,13 +125,13 @@ export function AnalyticsPage() {
           ? html`<${Table}
               caption="Budget status and forecast to the end of the period"
               rows=${budgets.data.data}
-              rowKey=${(b: BudgetStatus) => b.id}
+              rowKey=${(b: AnalyticsBudget) => b.id}
               empty=${html`<${Empty} title="No budgets.">Set one on the Budgets page to see a forecast here.</${Empty}>`}
               columns=${[
-                { label: 'Budget', value: (b: BudgetStatus) => `${b.scope} ${b.target_label ?? ''}` },
-                { label: 'Spent', value: (b: BudgetStatus) => `${usd(b.spent_usd)} of ${usd(b.amount_usd)}`, numeric: true },
-                { label: 'Forecast', value: (b: BudgetStatus) => html`<span class=${b.forecast_exceeds ? 'error-text' : undefined}>${usd(b.forecast_usd)}${b.forecast_exceeds ? ' (over)' : ''}</span>`, numeric: true },
-                { label: 'Period ends', value: (b: BudgetStatus) => day(b.period_end) },
+                { label: 'Budget', value: (b: AnalyticsBudget) => `${b.scope} ${b.target_label ?? ''}` },
+                { label: 'Spent', value: (b: AnalyticsBudget) => `${usd(b.spent_usd)} of ${usd(b.amount_usd)}`, numeric: true },
+                { label: 'Forecast', value: (b: AnalyticsBudget) => html`<span class=${b.forecast_exceeds ? 'error-text' : undefined}>${usd(b.forecast_usd)}${b.forecast_exceeds ? ' (over)' : ''}</span>`, numeric: true },
+                { label: 'Period ends', value: (b: AnalyticsBudget) => day(b.period_end) },
               ]}
             />`
           : null}
@@ -210,7 +155,7 @@ function Breakdown({ caption, label, rows, empty }: { caption: string; label: st
   return html`<${Table}
     caption=${caption}
     rows=${rows}
-    rowKey=${(r: BreakdownRow) => r.key}
+    rowKey=${(r: BreakdownRow) => r.key ?? r.label}
     empty=${html`<${Empty} title=${empty} />`}
     columns=${[
       { label, value: (r: BreakdownRow) => r.label },

@@ -30,8 +30,8 @@ export function EndpointsPage() {
   return html`<${Page} title="Endpoints" intro="Bedrock accounts and regions. Without any, the gateway calls Bedrock with its own credentials and region.">
     <${Panel} title="Add an endpoint">
       <${Form} label="Add an endpoint" submit="Add endpoint" onSubmit=${create}>
-        <${Field} label="Name" name="name" required placeholder="prod-us-east-1" />
-        <${Field} label="Region" name="region" required placeholder="us-east-1" />
+        <${Field} label="Name" name="name" required placeholder="e.g. prod-us-east-1" />
+        <${Field} label="Region" name="region" required placeholder="e.g. us-east-1" />
         <${Field} label="Role ARN to assume" name="role_arn" placeholder="arn:aws:iam::123456789012:role/bedrock" />
         <${Select} label="Inference profile" name="profile_prefix" options=${[{ value: '', label: '(from the region)' }, 'us', 'eu', 'apac', 'au', 'jp', 'us-gov', 'global']} />
         <${Field} label="Priority" name="priority" type="number" min="0" />

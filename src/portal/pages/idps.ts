@@ -40,11 +40,11 @@ export function IdpsPage() {
       : null}
     <${Panel} title="Add an identity provider">
       <${Form} label="Add an identity provider" submit="Add identity provider" onSubmit=${create}>
-        <${Field} label="Name" name="name" required placeholder="okta" />
-        <${Field} label="Issuer" name="issuer" type="url" required placeholder="https://corp.okta.com" />
+        <${Field} label="Name" name="name" required placeholder="e.g. okta" />
+        <${Field} label="Issuer" name="issuer" type="url" required placeholder="e.g. https://corp.okta.com" />
         <${Field} label="Client id" name="client_id" required />
         <${Field} label="Client secret" name="client_secret" type="password" autocomplete="new-password" />
-        <${Field} label="Allowed email domains" name="allowed_domains" placeholder="corp.example" />
+        <${Field} label="Allowed email domains" name="allowed_domains" placeholder="e.g. corp.example" />
         <${Checkbox} label="Create users on first sign-in" name="auto_provision" />
       </${Form}>
     </${Panel}>

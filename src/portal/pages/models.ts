@@ -25,8 +25,8 @@ export function ModelsPage() {
   return html`<${Page} title="Models and pricing" intro="Model names clients send, the Bedrock model or inference profile each one calls, and prices in USD per million tokens.">
     <${Panel} title="Models">
       <${Form} label="Map a model" submit="Map model" onSubmit=${map} inline>
-        <${Field} label="Model" name="model" required placeholder="claude-sonnet-4-5" />
-        <${Field} label="Bedrock model" name="bedrock_model" required placeholder="us.anthropic.claude-sonnet-4-5-20250929-v1:0" />
+        <${Field} label="Model" name="model" required placeholder="e.g. claude-sonnet-4-5" />
+        <${Field} label="Bedrock model" name="bedrock_model" required placeholder="e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0" />
         <${Field} label="Display name" name="display_name" />
       </${Form}>
       <${LoadState} loading=${models.loading} error=${models.error} hasData=${!!models.data} />

@@ -71,7 +71,7 @@ export function NotificationsPage() {
       : null}
     <${Panel} title="Add a destination">
       <${Form} label="Add a notification destination" submit="Add destination" onSubmit=${create}>
-        <${Field} label="Name" name="name" required placeholder="ops-webhook" />
+        <${Field} label="Name" name="name" required placeholder="e.g. ops-webhook" />
         <${Select} label="Type" name="type" options=${types} />
         <${Field} label="Webhook URL, SNS topic ARN or EventBridge bus" name="target" required />
         <${Field} label="AWS region" name="region" hint="SNS and EventBridge; default: from the ARN" />

@@ -29,11 +29,11 @@ export function PoliciesPage() {
     ${me.role === 'admin'
       ? html`<${Panel} title="Add a policy">
           <${Form} label="Add a policy" submit="Add policy" onSubmit=${create}>
-            <${Field} label="Name" name="name" placeholder="contractors" />
+            <${Field} label="Name" name="name" placeholder="e.g. contractors" />
             <${Field} label="Team" name="team" />
             <${Field} label="IdP group" name="group" />
             <${Field} label="Allowed models" name="allowed_models" placeholder="any" hint="comma-separated; a prefix may end in *" />
-            <${Field} label="Denied tools" name="denied_tools" placeholder="WebFetch, mcp__github__*" />
+            <${Field} label="Denied tools" name="denied_tools" placeholder="e.g. WebFetch, mcp__github__*" />
             <${Field} label="Max output tokens" name="max_output_tokens" type="number" min="1" />
           </${Form}>
         </${Panel}>`

@@ -25,7 +25,7 @@ export function SearchProvidersPage() {
   return html`<${Page} title="Search providers" intro="Claude's web search tool is served by the gateway with one of these providers. A user's own, then their team's, then the gateway's assignment is used.">
     <${Panel} title="Add a search provider">
       <${Form} label="Add a search provider" submit="Add provider" onSubmit=${create}>
-        <${Field} label="Name" name="name" required placeholder="brave" />
+        <${Field} label="Name" name="name" required placeholder="e.g. brave" />
         <${Select} label="Kind" name="kind" options=${kinds} />
         <${Field} label="URL" name="url" type="url" hint="searxng and custom only" />
         <${Field} label="API key" name="api_key" type="password" autocomplete="new-password" />
@@ -40,7 +40,7 @@ export function SearchProvidersPage() {
             caption="Search providers"
             rows=${providers.data.data}
             rowKey=${(p: SearchProviderView) => p.id}
-            empty=${html`<${Empty} title="No search providers.">Web search requests fail until one is added and assigned. Add one above.</${Empty}>`}
+            empty=${html`<${Empty} title="No search providers.">Web search uses the provider of the gateway's CCAG_SEARCH_* settings (DuckDuckGo when none are set). Add one above to use another, for everyone or for a team.</${Empty}>`}
             columns=${[
               { label: 'Name', value: (p: SearchProviderView) => p.name },
               { label: 'Kind', value: (p: SearchProviderView) => p.kind },

@@ -25,7 +25,7 @@ export function TeamsPage() {
     ${me.role === 'admin'
       ? html`<${Panel} title="Create a team">
           <${Form} label="Create a team" submit="Create team" onSubmit=${create}>
-            <${Field} label="Name" name="name" required placeholder="platform" />
+            <${Field} label="Name" name="name" required placeholder="e.g. platform" />
             <${Field} label="Description" name="description" />
             <${Field} label="Requests a minute" name="rpm" type="number" min="0" />
             <${Field} label="Tokens a minute" name="tpm" type="number" min="0" />
