@@ -49,10 +49,10 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
-/** A 1280×800 screenshot named after the page, in test-output/portal/. */
+/** A screenshot of the whole page in a 1280×800 window, named after the page, in test-output/portal/. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path });
+  await page.screenshot({ path, fullPage: true });
   return path;
 }
