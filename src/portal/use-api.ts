@@ -9,12 +9,11 @@ export interface Loaded<T> {
 }
 
 /** GETs an admin API path, again whenever the path or query changes or `reload` is called. */
-export function useApi<T>(path: string | null, query: Query = {}): Loaded<T> {
+export function useApi<T>(path: string, query: Query = {}): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
   const [generation, setGeneration] = useState(0);
   const key = `${path}?${JSON.stringify(query)}`;
   useEffect(() => {
-    if (path === null) return;
     let current = true;
     setState((s) => ({ ...s, loading: true }));
     api.get<T>(path, query).then(

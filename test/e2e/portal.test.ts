@@ -9,6 +9,7 @@ import { launchBrowser, noBrowser, screenshot, type TestBrowser } from '../helpe
 import { ccag } from '../helpers/cli.js';
 import { adminPassword, http } from '../helpers/gateway.js';
 import { approveDeviceLogin, HttpBrowser } from '../helpers/http-browser.js';
+import { startTestIdp, type TestIdp } from '../helpers/oidc-idp.js';
 import { useInferenceRig } from '../helpers/inference.js';
 
 // The portal in Debian's chromium against a real gateway (Postgres, the Bedrock emulator).
@@ -20,6 +21,7 @@ const gw = () => env.rig.gw.url;
 const member = { email: 'alice@portal.example', password: 'alice-password-123' };
 const requestsMade = 3;
 let secret = '';
+let idp: TestIdp | undefined;
 
 before(async () => {
   if (noBrowser) return;
@@ -28,6 +30,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
+  await idp?.close();
 });
 
 const heading = (title: string) => page.getByRole('heading', { level: 1, name: title, exact: true });
@@ -228,4 +231,25 @@ test('a member sees only their own pages', { skip: noBrowser }, async () => {
   await page.goto(`${gw()}/portal/users`);
   await heading('Not for your role').waitFor();
   await screenshot(page, 'member-not-for-your-role');
+});
+
+test('SSO: the sign-in page offers the company IdP, and signing in there lands back in the portal', { skip: noBrowser }, async () => {
+  idp = await startTestIdp([`${gw()}/auth/oidc/callback`]);
+  idp.users.set('u-dev', { email: 'dev@corp.example', name: 'Dev' });
+  const added = await http(`${gw()}/admin/v1/idps`, {
+    method: 'POST',
+    token: env.rig.admin,
+    body: { name: 'corp', issuer: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret, scopes: ['openid', 'email', 'profile'] },
+  });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('link', { name: 'Sign in with corp' }).waitFor();
+  await screenshot(page, 'sign-in-sso');
+  idp.nextLogin = 'u-dev';
+  await page.getByRole('link', { name: 'Sign in with corp' }).click();
+  await heading('Connect').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/portal/');
+  await page.getByRole('banner').getByText('dev@corp.example').waitFor();
+  assert.ok((await browser.context.cookies()).find((c) => c.name === 'ccag_session')?.httpOnly);
 });
