@@ -61,7 +61,7 @@ export function KeyManager({ query, owners, canCreate }: { query: Query; owners:
             caption="Keys"
             rows=${rows}
             rowKey=${(k: ApiKey) => k.id}
-            empty=${html`<${Empty} title="No keys yet.">${canCreate ? 'Create one above, or run ccag connect, which signs you in without a key.' : 'Ask your team admin for a key, or run ccag connect.'}</${Empty}>`}
+            empty=${html`<${Empty} title="No keys yet.">${canCreate ? html`Create one above, or run <code>ccag connect</code>, which signs you in without a key.` : html`Ask your team admin for a key, or run <code>ccag connect</code>.`}</${Empty}>`}
             columns=${[
               { label: 'Name', value: (k: ApiKey) => k.name },
               { label: 'Prefix', value: (k: ApiKey) => html`<code>${k.prefix}</code>` },

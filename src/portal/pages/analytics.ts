@@ -78,25 +78,27 @@ export function AnalyticsPage() {
       : null}
     ${s && s.requests === 0 ? html`<${Empty} title="No requests in this range.">Widen the time range or clear the filters; once developers connect (see Connect), their requests show up here.</${Empty}>` : null}
 
-    <div class="grid">
-      <${Panel} title=${`Spend by ${groupBy}`}>
-        <${LoadState} loading=${spend.loading} error=${spend.error} hasData=${!!spend.data} />
-        ${spend.data ? html`<${TimeChart} label=${`Spend in USD by ${groupBy}`} buckets=${spend.data.buckets} series=${spend.data.series} format=${(v: number) => usd(v)} />` : null}
-      </${Panel}>
-      <${Panel} title="Requests and active users">
-        <${LoadState} loading=${requests.loading} error=${requests.error ?? users.error} hasData=${!!requests.data} />
-        ${requests.data && users.data
-          ? html`<${TimeChart} label="Requests and active users over time" buckets=${requests.data.buckets} series=${[{ label: 'requests', values: requests.data.series[0]?.values ?? [] }, { label: 'active users', values: users.data.series[0]?.values ?? [] }]} format=${(v: number) => int(v)} />`
-          : null}
-      </${Panel}>
-      <${Panel} title="Latency">
-        <${LoadState} loading=${latency.loading} error=${latency.error} hasData=${!!latency.data} />
-        ${latency.data ? html`<${TimeChart} label="Latency percentiles in milliseconds" buckets=${latency.data.buckets} series=${percentileSeries(latency.data.latency_ms, 'latency')} format=${(v: number) => ms(v)} />` : null}
-      </${Panel}>
-      <${Panel} title="Time to first token">
-        ${latency.data ? html`<${TimeChart} label="Time to first token percentiles in milliseconds" buckets=${latency.data.buckets} series=${percentileSeries(latency.data.ttft_ms, 'ttft')} format=${(v: number) => ms(v)} />` : null}
-      </${Panel}>
-    </div>
+    ${s?.requests === 0
+      ? null
+      : html`<div class="grid">
+          <${Panel} title=${`Spend by ${groupBy}`}>
+            <${LoadState} loading=${spend.loading} error=${spend.error} hasData=${!!spend.data} />
+            ${spend.data ? html`<${TimeChart} label=${`Spend in USD by ${groupBy}`} buckets=${spend.data.buckets} series=${spend.data.series} format=${(v: number) => usd(v)} />` : null}
+          </${Panel}>
+          <${Panel} title="Requests and active users">
+            <${LoadState} loading=${requests.loading} error=${requests.error ?? users.error} hasData=${!!requests.data} />
+            ${requests.data && users.data
+              ? html`<${TimeChart} label="Requests and active users over time" buckets=${requests.data.buckets} series=${[{ label: 'requests', values: requests.data.series[0]?.values ?? [] }, { label: 'active users', values: users.data.series[0]?.values ?? [] }]} format=${(v: number) => int(v)} />`
+              : null}
+          </${Panel}>
+          <${Panel} title="Latency">
+            <${LoadState} loading=${latency.loading} error=${latency.error} hasData=${!!latency.data} />
+            ${latency.data ? html`<${TimeChart} label="Latency percentiles in milliseconds" buckets=${latency.data.buckets} series=${percentileSeries(latency.data.latency_ms, 'latency')} format=${(v: number) => ms(v)} />` : null}
+          </${Panel}>
+          <${Panel} title="Time to first token">
+            ${latency.data ? html`<${TimeChart} label="Time to first token percentiles in milliseconds" buckets=${latency.data.buckets} series=${percentileSeries(latency.data.ttft_ms, 'ttft')} format=${(v: number) => ms(v)} />` : null}
+          </${Panel}>
+        </div>`}
 
     <div class="grid">
       <${Panel} title="Token mix">
