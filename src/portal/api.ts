@@ -25,6 +25,13 @@ export function apiUrl(path: string, query: Query = {}): string {
   return `${adminBase}${path}${qs ? `?${qs}` : ''}`;
 }
 
+let onSessionEnded: (() => void) | undefined;
+
+/** Called when the API no longer accepts the session (expired, signed out elsewhere, user deactivated). */
+export function whenSessionEnds(handler: () => void): void {
+  onSessionEnded = handler;
+}
+
 async function call<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
   // Same-origin fetches send the session cookie, and the browser adds the Origin header
   // that the gateway's CSRF check wants on changes.
@@ -42,6 +49,7 @@ async function call<T>(method: string, path: string, body?: unknown, query?: Que
   } catch {
     parsed = undefined;
   }
+  if (res.status === 401 && path !== '/auth/login') onSessionEnded?.();
   if (!res.ok) {
     throw new ApiError(res.status, parsed?.error?.type ?? 'api_error', parsed?.error?.message ?? `${method} ${path} failed with HTTP ${res.status}`);
   }

@@ -1,7 +1,7 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../api/schemas.js';
-import { api } from './api.js';
+import { api, whenSessionEnds } from './api.js';
 import { Layout } from './components/layout.js';
 import { ErrorNote, Loading } from './components/notes.js';
 import { NotFoundPage } from './pages/not-found.js';
@@ -18,6 +18,7 @@ export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const path = usePath();
   useEffect(() => {
+    whenSessionEnds(() => setSession({ state: 'signed-out' }));
     api.get<Me>('/me').then(
       (me) => setSession({ state: 'signed-in', me }),
       (err) => {

@@ -252,4 +252,9 @@ test('SSO: the sign-in page offers the company IdP, and signing in there lands b
   assert.equal(new URL(page.url()).pathname, '/portal/');
   await page.getByRole('banner').getByText('dev@corp.example').waitFor();
   assert.ok((await browser.context.cookies()).find((c) => c.name === 'ccag_session')?.httpOnly);
+
+  // Signed out by an admin elsewhere: the next page the person opens asks them to sign in again.
+  assert.equal((await http(`${gw()}/admin/v1/users/dev@corp.example/sign-out`, { method: 'POST', token: env.rig.admin })).status, 200);
+  await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'My keys' }).click();
+  await page.getByRole('heading', { name: 'Sign in to ccag' }).waitFor();
 });
