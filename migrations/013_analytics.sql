@@ -6,22 +6,15 @@ ALTER TABLE requests ADD COLUMN web_searches integer NOT NULL DEFAULT 0;
 
 -- Latency and time-to-first-token histograms: bucket 0 holds values under 1 ms, bucket i
 -- (1..71) values in [1.25^(i-1), 1.25^i) ms, the last one everything from ~100 minutes on.
--- src/analytics/histogram.ts reads them back with the same definition.
+-- A histogram is packed into one numeric: bucket i counts in the 12 decimal digits from 10^(12i)
+-- up, so sum() adds whole histograms in one cheap step per row (summing 72 array elements or
+-- columns instead measured 20-30 times slower). src/analytics/histogram.ts unpacks them.
 CREATE FUNCTION latency_bucket(ms integer) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT CASE WHEN ms < 1 THEN 0 ELSE least(71, 1 + floor(ln(ms) / ln(1.25))::integer) END $$;
+AS $$ SELECT CASE WHEN ms IS NULL THEN NULL WHEN ms < 1 THEN 0 ELSE least(71, 1 + floor(ln(ms) / ln(1.25))::integer) END $$;
 
--- Counts per bucket (72 of them) of the non-null values.
-CREATE FUNCTION latency_histogram(ms integer[]) RETURNS integer[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-  SELECT array_agg(n ORDER BY i) FROM (
-    SELECT i, count(b.b)::integer AS n
-    FROM generate_series(0, 71) i LEFT JOIN (SELECT latency_bucket(m) AS b FROM unnest(ms) m WHERE m IS NOT NULL) b ON b.b = i
-    GROUP BY i
-  ) counts
-$$;
-
-CREATE FUNCTION histogram_sum(a integer[], b integer[]) RETURNS integer[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT array_agg(x + y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS u(x, y, i) $$;
+-- One value as a packed histogram (0 for none).
+CREATE FUNCTION latency_histogram(ms integer) RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT CASE WHEN ms IS NULL THEN 0 ELSE ('1' || repeat('0', 12 * latency_bucket(ms)))::numeric END $$;
 
 -- One row per grain ('hour' | 'day'), bucket start (UTC), team, user, model and endpoint; tool ''
 -- sums all requests, tool 'Bash' (etc.) the requests whose response used that tool.
@@ -41,8 +34,8 @@ CREATE TABLE request_rollups (
   cache_write_tokens bigint NOT NULL,
   cost_micros bigint NOT NULL,
   web_searches bigint NOT NULL,
-  latency_hist integer[] NOT NULL,
-  ttft_hist integer[] NOT NULL,
+  latency_hist numeric NOT NULL,
+  ttft_hist numeric NOT NULL,
   CONSTRAINT request_rollups_key UNIQUE NULLS NOT DISTINCT (grain, tool, bucket, team_id, user_id, model, endpoint)
 );
 CREATE INDEX request_rollups_team_idx ON request_rollups (grain, tool, team_id, bucket);
@@ -57,10 +50,10 @@ AS $$
   SELECT g.grain, tl.tool, date_trunc(g.grain, r.at, 'UTC'), r.team_id, r.user_id, r.model, r.endpoint,
     count(*), count(*) FILTER (WHERE r.status >= 400 OR r.error_type IS NOT NULL),
     sum(r.input_tokens), sum(r.output_tokens), sum(r.cache_read_tokens), sum(r.cache_write_5m_tokens + r.cache_write_1h_tokens),
-    sum(r.cost_micros), sum(r.web_searches), latency_histogram(array_agg(r.latency_ms)), latency_histogram(array_agg(r.ttft_ms))
+    sum(r.cost_micros), sum(r.web_searches), sum(latency_histogram(r.latency_ms)), sum(latency_histogram(r.ttft_ms))
   FROM requests r
   CROSS JOIN (VALUES ('hour'), ('day')) g (grain)
-  CROSS JOIN LATERAL (SELECT '' AS tool UNION SELECT unnest(r.tool_names)) tl
+  CROSS JOIN LATERAL (SELECT DISTINCT unnest(array_prepend('', r.tool_names)) AS tool) tl
   WHERE r.id = ANY (ids)
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   ORDER BY 1, 2, 3, 4, 5, 6, 7
@@ -73,8 +66,8 @@ AS $$
     cache_write_tokens = t.cache_write_tokens + EXCLUDED.cache_write_tokens,
     cost_micros = t.cost_micros + EXCLUDED.cost_micros,
     web_searches = t.web_searches + EXCLUDED.web_searches,
-    latency_hist = histogram_sum(t.latency_hist, EXCLUDED.latency_hist),
-    ttft_hist = histogram_sum(t.ttft_hist, EXCLUDED.ttft_hist)
+    latency_hist = t.latency_hist + EXCLUDED.latency_hist,
+    ttft_hist = t.ttft_hist + EXCLUDED.ttft_hist
 $$;
 
 SELECT rollup_requests(array_agg(id)) FROM requests;

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
 import {
   analyticsBreakdownQuery,
   analyticsQuery,
@@ -7,6 +6,7 @@ import {
   type AnalyticsBreakdownRow,
   type AnalyticsBudget,
   type AnalyticsLatency,
+  type AnalyticsQuery,
   type AnalyticsSummary,
   type AnalyticsTimeseries,
 } from '../api/schemas.js';
@@ -33,7 +33,7 @@ export async function analyticsRoutes(app: FastifyInstance, { services }: { serv
   const access = { config: { access: adminApi() } };
 
   /** The rollup rows a request asks about. */
-  async function filterOf(req: FastifyRequest, q: z.infer<typeof analyticsQuery>): Promise<RollupFilter> {
+  async function filterOf(req: FastifyRequest, q: AnalyticsQuery): Promise<RollupFilter> {
     const range = resolveRange(q);
     await services.inference.requestLog.flush();
     return { range, scope: await reportScope(db, principalOf(req), q), model: q.model, endpoint: q.endpoint };

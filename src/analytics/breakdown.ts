@@ -3,7 +3,7 @@ import type { Queryable } from '../db/db.js';
 import { histogramSum, percentiles } from './histogram.js';
 import { dimensionSql, labelsFor, metricSql, rollupWhere, type RollupFilter } from './rollups.js';
 
-type Sums = Omit<AnalyticsBreakdownRow, 'label' | 'latency_p50_ms' | 'key'> & { key: string; latency: unknown[] };
+type Sums = Omit<AnalyticsBreakdownRow, 'label' | 'latency_p50_ms' | 'key'> & { key: string; latency: string };
 
 /** Totals per team, user, model, endpoint or tool (the requests whose response used it), most spend first. */
 export async function analyticsBreakdown(db: Queryable, f: RollupFilter, by: AnalyticsDimension): Promise<{ data: AnalyticsBreakdownRow[] }> {

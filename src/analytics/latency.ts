@@ -6,7 +6,7 @@ import { bucketSql, rollupWhere, type RollupFilter } from './rollups.js';
 /** Latency and time-to-first-token percentiles per bucket (null where a bucket has no requests). */
 export async function analyticsLatency(db: Queryable, f: RollupFilter): Promise<AnalyticsLatency> {
   const params: unknown[] = [];
-  const { rows } = await db.query<{ b: Date; latency: unknown[]; ttft: unknown[] }>(
+  const { rows } = await db.query<{ b: Date; latency: string; ttft: string }>(
     `SELECT ${bucketSql(f.range)} AS b, ${histogramSum('r.latency_hist')} AS latency, ${histogramSum('r.ttft_hist')} AS ttft
      FROM request_rollups r WHERE ${rollupWhere(f, params)} GROUP BY 1`,
     params,

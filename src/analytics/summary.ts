@@ -6,7 +6,7 @@ import { metricSql, rollupWhere, type RollupFilter } from './rollups.js';
 /** Totals over a range: requests, errors, people, spend, token mix, cache hits, searches, latency. */
 export async function analyticsSummary(db: Queryable, f: RollupFilter): Promise<AnalyticsSummary> {
   const params: unknown[] = [];
-  const { rows } = await db.query<Record<string, number> & { latency: unknown[] | null; ttft: unknown[] | null }>(
+  const { rows } = await db.query<Record<string, number> & { latency: string; ttft: string }>(
     `SELECT ${metricSql.requests} AS requests, ${metricSql.errors} AS errors, ${metricSql.active_users} AS active_users,
        ${metricSql.spend_usd} AS spend_usd, ${metricSql.input_tokens} AS input_tokens, ${metricSql.output_tokens} AS output_tokens,
        ${metricSql.cache_read_tokens} AS cache_read_tokens, ${metricSql.cache_write_tokens} AS cache_write_tokens,

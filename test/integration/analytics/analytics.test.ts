@@ -142,8 +142,8 @@ for (const kind of dbKinds) {
       assert.deepEqual(tools.map((r: any) => [r.key, r.label, r.requests]), [['Bash', 'Bash', 1]]);
       const [bashCost] = await raw(`SELECT (cost_micros / 1000000.0)::float8 AS spend FROM requests WHERE 'Bash' = ANY (tool_names)`);
       assert.equal(tools[0].spend_usd, bashCost.spend);
-      const models = (await api('/analytics/breakdown?by=endpoint')).body.data;
-      assert.equal(models.reduce((a: number, r: any) => a + r.requests, 0), 7);
+      const byEndpoint = (await api('/analytics/breakdown?by=endpoint')).body.data;
+      assert.equal(byEndpoint.reduce((a: number, r: any) => a + r.requests, 0), 7);
     });
 
     test('a member sees only their own usage, a team admin only the team, and filters beyond that see nothing', async () => {

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { histogramCounts } from '../../../src/analytics/histogram.js';
+import { resolveRange } from '../../../src/analytics/range.js';
+import { analyticsTimeseries } from '../../../src/analytics/timeseries.js';
 import { migrate, readMigrations } from '../../../src/db/migrate.js';
 import { RequestLog, type RequestRecord } from '../../../src/spend/request-log.js';
+import { requestRecord } from '../../helpers/request-record.js';
 import { createTestDb, dbKinds, type TestDatabase } from '../../helpers/db.js';
 
-const record = (id: string, o: Partial<RequestRecord> = {}): RequestRecord => ({
-  id, at: new Date('2026-03-02T10:15:00Z'), keyId: null, userId: null, teamId: null, route: 'messages', model: 'claude-haiku-4-5', bedrockModel: null,
-  region: 'us-east-1', stream: false, status: 200, errorType: null, stopReason: 'end_turn', inputTokens: 10, outputTokens: 5, cacheReadTokens: 0,
-  cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, latencyMs: 12, ttftMs: 5, toolNames: [], clientAborted: false, retriedWithout: [], endpoint: null,
-  webSearches: 0, costMicros: 35, priced: true, priceModel: 'claude-haiku-4-5-20251001',
-  ...o,
-});
+const record = (id: string, o: Partial<RequestRecord> = {}) => requestRecord(id, { at: new Date('2026-03-02T10:15:00Z'), ...o });
 
 /** What the rollups hold, summed per grain, for comparison with the request rows. */
 const totals = (t: TestDatabase) =>
@@ -42,9 +40,10 @@ for (const kind of dbKinds) {
           ['hour', 'Read', 1, 1, 200, 20, 1],
         ],
       );
-      const [m1] = (await t.db.query<{ latency_hist: number[] }>(`SELECT latency_hist FROM request_rollups WHERE grain = 'hour' AND tool = '' AND model = 'm1'`)).rows;
-      assert.equal(m1!.latency_hist.length, 72);
-      assert.equal(m1!.latency_hist.reduce((a, b) => a + b, 0), 2);
+      const [m1] = (await t.db.query<{ latency: string; ttft: string }>(`SELECT latency_hist::text AS latency, ttft_hist::text AS ttft FROM request_rollups WHERE grain = 'hour' AND tool = '' AND model = 'm1'`)).rows;
+      // 900 ms and 1100 ms: buckets [1.25^30, 1.25^31) and [1.25^31, 1.25^32); no time to first token recorded
+      assert.deepEqual(histogramCounts(m1!.latency).flatMap((n, i) => (n ? [[i, n]] : [])), [[31, 1], [32, 1]]);
+      assert.deepEqual(histogramCounts(m1!.ttft), [0]);
     });
 
     test('the request writer adds each request to the rollups once, in the same transaction', async () => {
@@ -66,6 +65,21 @@ for (const kind of dbKinds) {
           ['hour', '', 3, 1, 70, 2, 2],
           ['hour', 'Grep', 1, 0, 35, 2, 1],
         ],
+      );
+    });
+
+    test('a time series shows the ten largest groups and adds up the rest as other', async () => {
+      await t.db.query('DELETE FROM request_rollups');
+      const log = new RequestLog(t.db);
+      // model-00 gets 12 requests, model-01 11, … model-11 1.
+      for (let m = 0; m < 12; m++) for (let i = 0; i < 12 - m; i++) log.record(record(`ts-${m}-${i}`, { model: `model-${String(m).padStart(2, '0')}` }));
+      await log.flush();
+      const range = resolveRange({ since: '2026-03-02T00:00:00Z', until: '2026-03-03T00:00:00Z', granularity: 'day' });
+      const t2 = await analyticsTimeseries(t.db, { range, scope: { teamId: null, userId: null } }, 'requests', 'model');
+      assert.deepEqual(t2.buckets, ['2026-03-02T00:00:00.000Z']);
+      assert.deepEqual(
+        t2.series.map((s) => [s.key, s.label, s.values[0]]),
+        [...Array.from({ length: 10 }, (_, m) => [`model-${String(m).padStart(2, '0')}`, `model-${String(m).padStart(2, '0')}`, 12 - m]), ['other', 'other', 3]],
       );
     });
   });

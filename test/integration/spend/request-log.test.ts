@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { migrate } from '../../../src/db/migrate.js';
-import { RequestLog, type RequestRecord } from '../../../src/spend/request-log.js';
+import { RequestLog } from '../../../src/spend/request-log.js';
+import { requestRecord } from '../../helpers/request-record.js';
 import { createTestDb, dbKinds, type TestDatabase } from '../../helpers/db.js';
-
-const record = (id: string, o: Partial<RequestRecord> = {}): RequestRecord => ({
-  id, at: new Date(), keyId: null, userId: null, teamId: null, route: 'messages', model: 'claude-haiku-4-5', bedrockModel: null, region: 'us-east-1',
-  stream: false, status: 200, errorType: null, stopReason: 'end_turn', inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWrite5mTokens: 0,
-  cacheWrite1hTokens: 0, latencyMs: 12, ttftMs: 5, toolNames: [], clientAborted: false, retriedWithout: [], endpoint: null,
-  webSearches: 0, costMicros: 35, priced: true, priceModel: 'claude-haiku-4-5-20251001',
-  ...o,
-});
 
 for (const kind of dbKinds) {
   describe(`request records on ${kind}`, () => {
@@ -23,9 +16,9 @@ for (const kind of dbKinds) {
 
     test('a record the database refuses is quarantined; the others are written and nothing is retried forever', async () => {
       const log = new RequestLog(t.db);
-      log.record(record('req_good_1'));
-      log.record(record('req_bad', { inputTokens: 3_000_000_000 })); // beyond integer: refused
-      log.record(record('req_good_2'));
+      log.record(requestRecord('req_good_1'));
+      log.record(requestRecord('req_bad', { inputTokens: 3_000_000_000 })); // beyond integer: refused
+      log.record(requestRecord('req_good_2'));
       await log.flush();
       assert.equal(log.pending, 0);
       assert.equal(log.quarantined, 1);
@@ -35,7 +28,7 @@ for (const kind of dbKinds) {
       assert.equal(q.rows[0]!.id, 'req_bad');
       assert.equal(q.rows[0]!.record.inputTokens, 3_000_000_000);
       // Written once: a second flush adds nothing.
-      log.record(record('req_good_1'));
+      log.record(requestRecord('req_good_1'));
       await log.flush();
       assert.equal((await t.db.query('SELECT id FROM requests')).rows.length, 2);
     });

@@ -89,8 +89,11 @@ describe('web search through the gateway', () => {
     assert.ok(seen.every((r) => r.body.tools.every((t: any) => !('type' in t))), 'Bedrock only ever sees a client tool');
     // The search is charged on top of the tokens (CCAG_SEARCH_PRICE_USD, 0.01 by default).
     await env.rig.gw.gateway.inference.requestLog.flush();
-    const { rows } = await env.db.db.query<{ cost_micros: string }>('SELECT cost_micros FROM requests ORDER BY at DESC LIMIT 1');
+    const { rows } = await env.db.db.query<{ cost_micros: string; web_searches: number }>('SELECT cost_micros, web_searches FROM requests ORDER BY at DESC LIMIT 1');
     assert.ok(Number(rows[0]!.cost_micros) >= 10_000, `cost ${rows[0]!.cost_micros} includes the search`);
+    assert.equal(rows[0]!.web_searches, 1);
+    const summary = await http(`${env.rig.gw.url}/admin/v1/analytics/summary?since=1h`, { token: env.rig.admin });
+    assert.equal(summary.body.web_searches, 1);
   });
 
   test('streaming: the same blocks, the model\'s text streams before the search result, one message_start and message_stop', async () => {
