@@ -212,15 +212,22 @@ test('every page renders without script errors or CSP violations (screenshots in
   assert.deepEqual(problems, []);
 });
 
-test('a member sees only their own pages', { skip: noBrowser }, async () => {
+/** Signs the browser out and in again as someone else. */
+async function signInAs(username: string, password: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in to ccag' }).waitFor();
   assert.equal((await browser.context.cookies()).some((c) => c.name === 'ccag_session'), false, 'the cookie is gone');
-  await page.getByLabel('Email or username').fill(member.email);
-  await page.getByLabel('Password', { exact: true }).fill(member.password);
+  await page.getByLabel('Email or username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await heading('Connect').waitFor();
-  const titles = await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents();
+}
+
+const navTitles = () => page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents();
+
+test('a member sees only their own pages', { skip: noBrowser }, async () => {
+  await signInAs(member.email, member.password);
+  const titles = await navTitles();
   assert.deepEqual(titles, ['Connect', 'My keys', 'My usage', 'Analytics']);
   for (const title of titles) {
     await open(title);
@@ -231,6 +238,29 @@ test('a member sees only their own pages', { skip: noBrowser }, async () => {
   await page.goto(`${gw()}/portal/users`);
   await heading('Not for your role').waitFor();
   await screenshot(page, 'member-not-for-your-role');
+});
+
+test("a team admin manages their team's people, keys and budgets; a viewer cannot create keys", { skip: noBrowser }, async () => {
+  for (const [email, role] of [['lead@portal.example', 'team_admin'], ['watcher@portal.example', 'viewer']]) {
+    const created = await http(`${gw()}/admin/v1/users`, { method: 'POST', token: env.rig.admin, body: { email, role, team: 'platform', password: member.password } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
+  await signInAs('lead@portal.example', member.password);
+  const titles = await navTitles();
+  assert.deepEqual(titles, ['Connect', 'My keys', 'My usage', 'Analytics', 'Users', 'Teams', 'Keys', 'Budgets', 'Policies']);
+  await open('Teams');
+  await page.getByRole('heading', { name: 'Members of platform' }).waitFor();
+  await row('alice@portal.example').waitFor();
+  await screenshot(page, 'team-admin-teams');
+  await open('Users');
+  assert.deepEqual(await page.getByLabel('Role').locator('option').allTextContents(), ['member', 'viewer'], 'a team admin gives only these roles');
+  await screenshot(page, 'team-admin-users');
+
+  await signInAs('watcher@portal.example', member.password);
+  assert.deepEqual(await navTitles(), ['Connect', 'My keys', 'My usage', 'Analytics']);
+  await open('My keys');
+  assert.equal(await page.getByRole('form', { name: 'Create a key' }).count(), 0);
+  await screenshot(page, 'viewer-my-keys');
 });
 
 test('SSO: the sign-in page offers the company IdP, and signing in there lands back in the portal', { skip: noBrowser }, async () => {
