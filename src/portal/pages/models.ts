@@ -51,7 +51,7 @@ export function ModelsPage() {
         <${Field} label="Input" name="input" type="number" step="0.001" min="0" required />
         <${Field} label="Output" name="output" type="number" step="0.001" min="0" required />
         <${Field} label="Cache read" name="cache_read" type="number" step="0.001" min="0" />
-        <${Field} label="Cache write (5 min)" name="cache_write_5m" type="number" step="0.001" min="0" />
+        <${Field} label="Cache write 5m" name="cache_write_5m" type="number" step="0.001" min="0" />
       </${Form}>
       <${LoadState} loading=${prices.loading} error=${prices.error} hasData=${!!prices.data} />
       ${prices.data
@@ -61,7 +61,7 @@ export function ModelsPage() {
             rowKey=${(p: PriceView) => p.model}
             empty=${html`<${Empty} title="No prices.">Set one above; requests to unpriced models are flagged in spend reports.</${Empty}>`}
             columns=${[
-              { label: 'Model', value: (p: PriceView) => p.model },
+              { label: 'Model', value: (p: PriceView) => (p.model === '*' ? '* (any other model)' : p.model) },
               { label: 'Input', value: (p: PriceView) => perMtok(p.input), numeric: true },
               { label: 'Output', value: (p: PriceView) => perMtok(p.output), numeric: true },
               { label: 'Cache read', value: (p: PriceView) => perMtok(p.cache_read), numeric: true },
