@@ -31,7 +31,7 @@ export function UsersPage() {
         <${Field} label="Password" name="password" type="password" autocomplete="new-password" hint="leave empty for SSO-only users" />
       </${Form}>
     </${Panel}>
-    <${Panel} title="All users">
+    <${Panel} title=${me.role === 'admin' ? 'All users' : `Users of team ${me.team?.name ?? ''}`}>
       <${LoadState} loading=${users.loading} error=${users.error} hasData=${!!users.data} />
       ${users.data
         ? html`<${Table}
