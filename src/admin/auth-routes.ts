@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { invalidRequest } from '../api/errors.js';
-import { loginRequest, type LoginResponse, type Me } from '../api/schemas.js';
-import { adminApi, anonymous, anyCredential } from '../auth/access.js';
+import { forbidden, invalidRequest } from '../api/errors.js';
+import { loginRequest, type CookieLoginResponse, type LoginResponse, type Me } from '../api/schemas.js';
+import { adminApi, anonymous, anyCredential, sameOrigin } from '../auth/access.js';
+import { cookie, parseCookies, sessionCookie } from '../auth/cookies.js';
 import { passwordLogin } from '../auth/password-login.js';
 import { revokeSession } from '../db/repos/sessions.js';
 import { findTeam } from '../db/repos/teams.js';
@@ -13,16 +14,26 @@ import { parseBody, principalOf } from './request.js';
 /** Password login, logout, and "who am I". */
 export async function authRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { db, config } = services;
+  const secure = config.publicUrl.startsWith('https://');
 
-  app.post('/auth/login', { config: { access: anonymous } }, async (req): Promise<LoginResponse> => {
-    const body = parseBody(loginRequest, req.body);
+  app.post('/auth/login', { config: { access: anonymous } }, async (req, reply): Promise<LoginResponse | CookieLoginResponse> => {
+    const { cookie: inCookie, ...body } = parseBody(loginRequest, req.body);
+    // A cross-site form must not sign the browser into someone else's account (login CSRF).
+    if (inCookie && !sameOrigin(req.headers, config.publicUrl)) {
+      throw forbidden("cross-site request refused: a cookie login must come from this gateway's pages");
+    }
     const result = await passwordLogin(db, {
       ...body,
       ip: req.ip,
       userAgent: req.headers['user-agent'],
       sessionMaxAgeMs: config.sessionMaxAgeMs,
     });
-    return { token: result.token, expires_at: result.expiresAt.toISOString(), user: toUser(result.user) };
+    const signedIn = { expires_at: result.expiresAt.toISOString(), user: toUser(result.user) };
+    if (!inCookie) return { token: result.token, ...signedIn };
+    // The portal: the token stays in an HttpOnly cookie, out of reach of the page's scripts.
+    reply.header('set-cookie', cookie(sessionCookie, result.token, { secure, maxAgeSeconds: Math.floor(config.sessionMaxAgeMs / 1000) }));
+    reply.header('cache-control', 'no-store');
+    return signedIn;
   });
 
   app.post('/auth/logout', { config: { access: adminApi() } }, async (req, reply) => {
@@ -37,6 +48,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
       await revokeSession(m.tx, sessionId);
       await m.invalidate({ kind: 'session', id: sessionId });
     });
+    if (parseCookies(req.headers.cookie)[sessionCookie]) reply.header('set-cookie', cookie(sessionCookie, '', { secure, maxAgeSeconds: 0 }));
     return reply.code(204).send();
   });
 

@@ -34,7 +34,12 @@ export interface Limits {
   concurrency: number | null;
 }
 
-export const loginRequest = z.strictObject({ username: z.string().min(1).max(320), password: z.string().min(1).max(1024) });
+export const loginRequest = z.strictObject({
+  username: z.string().min(1).max(320),
+  password: z.string().min(1).max(1024),
+  /** The portal: the session goes into the HttpOnly cookie, never into the response body. */
+  cookie: z.boolean().optional(),
+});
 export type LoginRequest = z.infer<typeof loginRequest>;
 
 export const createTeamRequest = z.strictObject({ name: teamName, description: z.string().max(2000).optional(), ...limitFields });
@@ -461,6 +466,9 @@ export interface LoginResponse {
   expires_at: string;
   user: User;
 }
+
+/** A login with `cookie: true`: the token is only in the Set-Cookie header. */
+export type CookieLoginResponse = Omit<LoginResponse, 'token'>;
 
 export interface Page<T> {
   data: T[];

@@ -66,7 +66,7 @@ export async function authorize(
 }
 
 /** The request's Origin (or, without one, Referer) is the gateway's own. */
-function sameOrigin(headers: Record<string, string | string[] | undefined>, publicUrl: string): boolean {
+export function sameOrigin(headers: Record<string, string | string[] | undefined>, publicUrl: string): boolean {
   const source = headers.origin ?? headers.referer;
   if (typeof source !== 'string') return false;
   try {

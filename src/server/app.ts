@@ -11,6 +11,7 @@ import { inferenceRoutes } from '../gateway/routes.js';
 import '../admin/request.js';
 import { sendError, toGatewayError } from './error-handler.js';
 import { opsRoutes } from './ops-routes.js';
+import { portalRoutes } from './portal-routes.js';
 import { setupRoutes } from './setup-routes.js';
 import type { Services } from './services.js';
 
@@ -95,5 +96,6 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
   await app.register(devicePageRoutes, { services });
   await app.register(oidcRoutes, { services });
   await app.register(scimRoutes, { services });
+  await app.register(portalRoutes);
   return app as unknown as FastifyInstance;
 }

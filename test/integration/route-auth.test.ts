@@ -140,6 +140,8 @@ const expected: Record<string, Caller[]> = {
   'GET /auth/oidc/login': everyone,
   'GET /auth/oidc/callback': everyone,
   'POST /auth/logout': everyone,
+  'GET /portal': everyone,
+  'GET /portal/*': everyone,
   'POST /v1/messages': anyCredential,
   'POST /v1/messages/count_tokens': anyCredential,
   'GET /v1/models': anyCredential,
