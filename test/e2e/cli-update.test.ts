@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { request } from 'undici';
 import { version } from '../../src/server/version.js';
 import { ccag } from '../helpers/cli.js';
 import { useTestGateway } from '../helpers/gateway.js';
@@ -15,10 +17,25 @@ async function jsonServer(answer: (path: string) => { status: number; body: unkn
   const server = createServer((req, res) => {
     paths.push(req.url!);
     const { status, body } = answer(req.url!);
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (typeof body === 'string') res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, paths, server };
+}
+
+/** Runs a program with exactly this environment; the test's own servers keep answering meanwhile. */
+function run(file: string, args: string[], env: Record<string, string>, stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
 }
 
 /** An npm registry's packument for ccag (GET /ccag), its latest version settable. */
@@ -155,6 +172,40 @@ describe('ccag update', () => {
         assert.match(res.stdout, /Installed ccag 0\.0\.9/);
       } finally {
         older.server.close();
+      }
+    });
+
+    test('a ccag installed from a gateway\'s /setup follows that gateway, and updates by re-running its setup script', async () => {
+      // Installed the way developers get it: curl URL/setup | sh, into a chosen data folder.
+      const home = mkdtempSync(join(tmpdir(), 'ccag-update-home-'));
+      const data = join(home, 'data');
+      const machine = { HOME: home, PATH: `${npm.bin}${delimiter}${dirname(process.execPath)}:/usr/bin:/bin`, XDG_DATA_HOME: data, CCAG_INSTALL_BIN: join(home, 'bin') };
+      const script = await (await request(`${gateway.gw.url}/setup`)).body.text();
+      const installed = await run('sh', ['-s'], { ...machine, CCAG_SETUP_NO_CONNECT: '1' }, script);
+      assert.equal(installed.status, 0, installed.stderr);
+      const bundled = (args: string[]) => run(join(home, 'bin', 'ccag'), args, machine);
+
+      const check = await bundled(['update', '--check', '--json', '--gateway', gateway.gw.url]);
+      assert.equal(check.status, 0, check.stderr);
+      assert.deepEqual(JSON.parse(check.stdout), { current: version, latest: version, update_available: false, source: gateway.gw.url });
+
+      // A gateway on another version: its setup script runs (install only, into the same folder); npm does not.
+      const marker = join(home, 'setup-ran');
+      const other = await jsonServer((path) =>
+        path === '/.well-known/ccag.json'
+          ? { status: 200, body: { name: 'ccag', version: '99.3.0' } }
+          : { status: 200, body: `x\nprintf '%s %s' "$CCAG_SETUP_NO_CONNECT" "$XDG_DATA_HOME" > '${marker}'\n` },
+      );
+      try {
+        const before = npm.calls().length;
+        const updated = await bundled(['update', '--gateway', other.url]);
+        assert.equal(updated.status, 0, updated.stderr);
+        assert.ok(other.paths.includes('/setup'));
+        assert.equal(readFileSync(marker, 'utf8'), `1 ${data}`);
+        assert.equal(npm.calls().length, before);
+        assert.match(updated.stdout, /Installed ccag 99\.3\.0/);
+      } finally {
+        other.server.close();
       }
     });
   });
