@@ -82,10 +82,10 @@ function answerMetrics(gateway: Gateway): void {
   const metrics = gateway.inference.metrics;
   const waiting = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
   let next = 0;
-  process.on('message', (message: PrimaryMessage) => {
-    if (message.ccag === 'metrics-collect') {
+  process.on('message', (message: PrimaryMessage | undefined) => {
+    if (message?.ccag === 'metrics-collect') {
       void metrics.snapshot().then((snapshot) => send({ ccag: 'metrics-snapshot', id: message.id, metrics: snapshot }));
-    } else if (message.ccag === 'metrics-result') {
+    } else if (message?.ccag === 'metrics-result') {
       const pending = waiting.get(message.id);
       waiting.delete(message.id);
       if (message.text !== undefined) pending?.resolve(message.text);
@@ -141,7 +141,7 @@ class Primary {
     if (!this.config.redisUrl) {
       this.log.warn({ workers }, `rate limits are counted by each of the ${workers} workers (up to ${workers}x the configured limit); set REDIS_URL to share them`);
     }
-    cluster.on('message', (worker, message: WorkerMessage) => this.onMessage(worker, message));
+    cluster.on('message', (worker, message: WorkerMessage | undefined) => this.onMessage(worker, message));
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
     process.on('SIGTERM', () => this.stop('SIGTERM'));
     process.on('SIGINT', () => this.stop('SIGINT'));
@@ -169,8 +169,8 @@ class Primary {
   private fork(slot: number): { worker: Worker; ready: Promise<Ready> } {
     const worker = cluster.fork({ [workerSlotVariable]: String(slot) });
     const ready = new Promise<Ready>((resolve, reject) => {
-      const onMessage = (message: WorkerMessage) => {
-        if (message.ccag !== 'ready') return;
+      const onMessage = (message: WorkerMessage | undefined) => {
+        if (message?.ccag !== 'ready') return;
         worker.off('message', onMessage);
         worker.off('exit', onExit);
         if (this.phase === 'stopping') return reject(new Error('stopping'));
@@ -276,8 +276,8 @@ class Primary {
     }
   }
 
-  private onMessage(worker: Worker, message: WorkerMessage): void {
-    if (message.ccag === 'metrics-request') {
+  private onMessage(worker: Worker, message: WorkerMessage | undefined): void {
+    if (message?.ccag === 'metrics-request') {
       this.clusterMetrics().then(
         (text) => sendTo(worker, { ccag: 'metrics-result', id: message.id, text }),
         (err: Error) => sendTo(worker, { ccag: 'metrics-result', id: message.id, error: err.message }),
@@ -294,8 +294,8 @@ class Primary {
         (worker) =>
           new Promise<Snapshot | undefined>((resolve) => {
             const timer = setTimeout(() => done(undefined), metricsTimeoutMs);
-            const onMessage = (message: WorkerMessage) => {
-              if (message.ccag === 'metrics-snapshot' && message.id === id) done(message.metrics);
+            const onMessage = (message: WorkerMessage | undefined) => {
+              if (message?.ccag === 'metrics-snapshot' && message.id === id) done(message.metrics);
             };
             const done = (snapshot: Snapshot | undefined) => {
               clearTimeout(timer);
