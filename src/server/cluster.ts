@@ -16,7 +16,7 @@ import { missingSecretKey, type Config } from './config.js';
 import { createGateway, prepareDatabase, type Gateway } from './gateway.js';
 import { exitOnSignals } from './shutdown.js';
 import { startupSummary } from './startup-summary.js';
-import { workerSlotVariable } from './worker-slot.js';
+import { workerPreparedVariable, workerSlotVariable } from './worker-slot.js';
 
 type Snapshot = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -44,7 +44,8 @@ export function isClusterPrimary(config: Config): boolean {
 }
 
 /**
- * A worker: a full gateway over the database the primary prepared. It stops gracefully on
+ * A worker: a full gateway over the database the primary prepared (or, forked later, prepares
+ * it itself: after `npm install -g` of a newer ccag, SIGHUP brings its migrations). It stops gracefully on
  * SIGTERM from the primary; SIGINT and SIGHUP reach the whole process group from a terminal
  * and are the primary's to act on.
  */
@@ -52,7 +53,7 @@ export async function runClusterWorker(config: Config, slot: number): Promise<vo
   process.on('SIGINT', () => undefined);
   process.on('SIGHUP', () => undefined);
   const log = createLogger(config.logLevel).child({ worker: slot });
-  const gateway = await createGateway(config, { prepared: true, log });
+  const gateway = await createGateway(config, { prepared: process.env[workerPreparedVariable] === '1', log });
   let draining = false;
   gateway.app.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     // Which worker answered, for telling them apart when debugging (also on streams, written raw).
@@ -149,7 +150,7 @@ class Primary {
 
     const starts = [];
     for (let slot = 1; slot <= workers; slot++) {
-      const { worker, ready } = this.fork(slot);
+      const { worker, ready } = this.fork(slot, true);
       this.slots.set(slot, { worker, startedAt: Date.now(), crashes: 0 });
       starts.push(ready);
     }
@@ -166,8 +167,8 @@ class Primary {
   }
 
   /** Forks the worker for a slot; `ready` resolves once it listens and rejects if it exits first. */
-  private fork(slot: number): { worker: Worker; ready: Promise<Ready> } {
-    const worker = cluster.fork({ [workerSlotVariable]: String(slot) });
+  private fork(slot: number, prepared = false): { worker: Worker; ready: Promise<Ready> } {
+    const worker = cluster.fork({ [workerSlotVariable]: String(slot), ...(prepared ? { [workerPreparedVariable]: '1' } : {}) });
     const ready = new Promise<Ready>((resolve, reject) => {
       const onMessage = (message: WorkerMessage | undefined) => {
         if (message?.ccag !== 'ready') return;
