@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { compareWorkers } from './workers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ccag = join(root, 'bin', 'ccag');
@@ -163,7 +164,6 @@ async function idleStreamMemory(gatewayUrl: string, key: string, pid: number): P
   while (opened < idleStreams && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const during = rssKb(pid);
   await Promise.all(open);
-  await agent.close();
   return { streams: opened, rssMbBefore: Math.round(before / 1024), rssMbDuring: Math.round(during / 1024) };
 }
 
@@ -171,19 +171,18 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'ccag-bench-'));
   const emulator = await start(['emulator', '--port', '0'], {}, /listening on (http:\/\/[\d.:]+)/);
   const emulatorUrl = emulator.match[1]!;
+  const upstreamEnv: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: 'ccag-emulator',
+    AWS_SECRET_ACCESS_KEY: 'ccag-emulator-secret',
+    // Like the direct runs, authenticate to "Bedrock" with its API key (no SigV4 on either
+    // side) unless BENCH_AUTH=sigv4 asks to include signing in the gateway's cost.
+    ...(process.env.BENCH_AUTH === 'sigv4' ? {} : { AWS_BEARER_TOKEN_BEDROCK: 'ccag-emulator-bearer' }),
+    CCAG_BEDROCK_HTTP: process.env.BENCH_BEDROCK_HTTP ?? '1.1',
+  };
   const gateway = await start(
     // The default log level (info: one line per request), as in production.
     ['serve', '--port', '0', '--bedrock-endpoint', emulatorUrl, '--region', 'us-east-1'],
-    {
-      CCAG_DATA_DIR: dataDir,
-      CCAG_ADMIN_PASSWORD: 'bench-password-123',
-      AWS_ACCESS_KEY_ID: 'ccag-emulator',
-      AWS_SECRET_ACCESS_KEY: 'ccag-emulator-secret',
-      // Like the direct runs, authenticate to "Bedrock" with its API key (no SigV4 on either
-      // side) unless BENCH_AUTH=sigv4 asks to include signing in the gateway's cost.
-      ...(process.env.BENCH_AUTH === 'sigv4' ? {} : { AWS_BEARER_TOKEN_BEDROCK: 'ccag-emulator-bearer' }),
-      CCAG_BEDROCK_HTTP: process.env.BENCH_BEDROCK_HTTP ?? '1.1',
-    },
+    { CCAG_DATA_DIR: dataDir, CCAG_ADMIN_PASSWORD: 'bench-password-123', ...upstreamEnv },
     /"url":"(http:\/\/[^"]+)".*ccag gateway listening/,
   );
   const gatewayUrl = gateway.match[1]!;
@@ -226,7 +225,6 @@ async function main() {
     }
   }
   const memory = await idleStreamMemory(gatewayUrl, created.key, gateway.child.pid!);
-  await agent.close();
 
   const f = (n: unknown) => (typeof n === 'number' ? (Number.isInteger(n) ? String(n) : n.toFixed(2)) : '');
   console.log(`\nccag bench — ${seconds}s per run after ${warmupSeconds}s warm-up, 1 and ${concurrency} concurrent clients, gateway → Bedrock over HTTP/${process.env.BENCH_BEDROCK_HTTP ?? '1.1'} with ${process.env.BENCH_AUTH === 'sigv4' ? 'SigV4' : 'the API key'}, node ${process.version}\n`);
@@ -235,9 +233,21 @@ async function main() {
   console.log(header.map(() => '---').join(' | '));
   for (const r of rows) console.log([r.scenario, r.clients, r.target, f(r.rps), f(r.p50), f(r.p90), f(r.p99), f(r.max), f(r.ttfbP50), f(r.errors), f(r.addedP50), f(r.addedP99)].join(' | '));
   console.log(`\n${memory.streams} concurrent idle streams: gateway RSS ${memory.rssMbBefore} MB before, ${memory.rssMbDuring} MB during\n`);
+  // BENCH_WORKERS=N: the ccag target again, with 1 and with N workers on Postgres (bench/workers.ts).
+  const workers = Number(process.env.BENCH_WORKERS ?? 1);
+  const workerRows =
+    workers > 1
+      ? await compareWorkers(workers, emulatorUrl, upstreamEnv, start, async (url, key) => {
+          const target: Target = { ...viaGateway, url: () => `${url}/v1/messages`, headers: { ...viaGateway.headers, 'x-api-key': key } };
+          const rps = new Map<string, number>();
+          for (const s of scenarios) rps.set(s.name, (await load(target, s, agent, concurrency)).rps);
+          return rps;
+        })
+      : undefined;
+  await agent.close();
 
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, seconds, concurrency, rows, memory }, null, 2));
+  writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, seconds, concurrency, rows, memory, workers: workerRows }, null, 2));
   gateway.child.kill('SIGTERM');
   emulator.child.kill('SIGTERM');
 }

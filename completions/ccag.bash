@@ -15,6 +15,7 @@ _ccag() {
       'token') path='token' ;;
       'status') path='status' ;;
       'doctor') path='doctor' ;;
+      'update') path='update' ;;
       'keys') path='keys' ;;
       'keys create') path='keys create' ;;
       'keys list') path='keys list' ;;
@@ -112,7 +113,7 @@ _ccag() {
     esac
   done
   case "$path" in
-    '') words='serve migrate login logout connect disconnect token status doctor keys users teams models pricing budgets policies idps scim endpoints search-providers notifications devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    '') words='serve migrate login logout connect disconnect token status doctor update keys users teams models pricing budgets policies idps scim endpoints search-providers notifications devices spend audit emulator completion --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'serve') words='--host --port --database-url --data-dir --embedded-db --public-url --trusted-proxies --max-body --workers --region --bedrock-endpoint --upstream --bedrock-http --log-level --session-max-age --access-token-ttl --refresh-token-ttl --device-session-max-age --ping-interval --shutdown-timeout --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'migrate') words='--database-url --data-dir --log-level --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'login') words='--username --password-stdin --sso --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
@@ -122,6 +123,7 @@ _ccag() {
     'token') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'status') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'doctor') words='--version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
+    'update') words='--check --match-gateway --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys') words='create list show revoke rotate --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys create') words='--rpm --tpm --concurrency --name --user --team --expires --models --budget --scope --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;
     'keys list') words='--user --team --all --limit --version --gateway --token --profile --json --quiet --no-color --yes --verbose -v' ;;

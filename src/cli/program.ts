@@ -21,6 +21,7 @@ import { spendCommand } from './commands/spend.js';
 import { migrateCommand, serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { teamsCommand } from './commands/teams.js';
+import { updateCommand } from './commands/update.js';
 import { usersCommand } from './commands/users.js';
 
 /** The `ccag` command tree: global flags of the product contract, then one group per noun. */
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
     tokenCommand(),
     statusCommand(),
     doctorCommand(),
+    updateCommand(),
     keysCommand(),
     usersCommand(),
     teamsCommand(),

@@ -7,6 +7,8 @@
 export { migrate } from '../db/migrate.js';
 export { openDb } from '../db/open.js';
 export { runEmulatorCommand } from '../emulator/index.js';
+export { isClusterPrimary, runClusterPrimary, runClusterWorker } from '../server/cluster.js';
+export { clusterWorkerSlot } from '../server/worker-slot.js';
 export { createGateway } from '../server/gateway.js';
 export { exitOnSignals } from '../server/shutdown.js';
 export { startupSummary } from '../server/startup-summary.js';

@@ -3,7 +3,7 @@
  * `settings` is the one table of what can be set; `ccag serve` builds its flags from it and
  * docs/configuration.md describes it.
  */
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -25,6 +25,17 @@ const positiveInt = z.coerce.number().int('must be a whole number').positive('mu
 const flag = z.union([z.boolean(), z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off', ''])]).transform(
   (v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on',
 );
+// `auto` (or 0): one worker per CPU core.
+const workerCount = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const text = String(value).trim().toLowerCase();
+  if (text === 'auto' || text === '0') return availableParallelism();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    ctx.addIssue({ code: 'custom', message: 'must be a whole number of processes, or auto (0) for one per CPU core' });
+    return z.NEVER;
+  }
+  return n;
+});
 const url = z.url('must be a URL such as https://gw.example.com');
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -44,7 +55,7 @@ const rawSchema = z.object({
   publicUrl: url.optional(),
   trustedProxies: z.string().optional(),
   maxBodyBytes: positiveInt.default(20 * 1024 * 1024),
-  workers: positiveInt.default(1),
+  workers: workerCount.default(1),
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1').optional(),
   bedrockEndpoint: url.optional(),
   stsEndpoint: url.optional(),
@@ -88,7 +99,7 @@ export const settings: Setting[] = [
   { key: 'publicUrl', flag: '--public-url', env: 'CCAG_PUBLIC_URL', description: 'URL users reach the gateway at (required on a non-loopback address)' },
   { key: 'trustedProxies', flag: '--trusted-proxies', env: 'CCAG_TRUSTED_PROXIES', description: 'comma-separated CIDRs whose X-Forwarded-For/-Proto are believed' },
   { key: 'maxBodyBytes', flag: '--max-body', env: 'CCAG_MAX_BODY_BYTES', description: 'largest request body in bytes (default 20971520, Bedrock\'s limit)' },
-  { key: 'workers', flag: '--workers', env: 'CCAG_WORKERS', description: 'worker processes (Postgres only; default 1)' },
+  { key: 'workers', flag: '--workers', env: 'CCAG_WORKERS', description: 'gateway processes sharing the port: a number, or auto (0) for one per CPU core (more than 1 needs Postgres; default 1)' },
   { key: 'region', flag: '--region', env: 'AWS_REGION', description: 'default Bedrock region' },
   { key: 'bedrockEndpoint', flag: '--bedrock-endpoint', env: 'CCAG_BEDROCK_ENDPOINT', description: 'Bedrock runtime endpoint override (VPC endpoints, emulator)' },
   { key: 'stsEndpoint', env: 'CCAG_STS_ENDPOINT', description: 'STS endpoint for endpoints that assume a role (VPC endpoints, tests); AWS_ENDPOINT_URL_STS works too' },
@@ -204,7 +215,9 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     throw new ConfigError(`invalid configuration: --public-url / CCAG_PUBLIC_URL: required when listening on ${c.host}`);
   }
   if (embedded && c.workers > 1) {
-    throw new ConfigError('invalid configuration: --workers / CCAG_WORKERS: more than 1 worker needs Postgres (DATABASE_URL); the embedded database serves one process');
+    throw new ConfigError(
+      `invalid configuration: --workers / CCAG_WORKERS: ${c.workers} workers need Postgres: set DATABASE_URL (the embedded database serves one process), or run 1 worker`,
+    );
   }
   if (c.oidcIssuer && !c.oidcClientId) {
     throw new ConfigError('invalid configuration: OIDC_CLIENT_ID: required when OIDC_ISSUER is set');

@@ -64,6 +64,16 @@ export interface GatewayOptions {
   /** Use this database instead of opening the one the config names (embedding, tests). */
   db?: Db;
   log?: Logger;
+  /** The database is migrated and bootstrapped already (cluster workers: the primary did it). */
+  prepared?: boolean;
+}
+
+/** One-time start-up work on the database: migrations, the bootstrap admin, the seeded identity provider. */
+export async function prepareDatabase(db: Db, config: Config, log: Logger): Promise<void> {
+  const applied = await migrate(db);
+  if (applied.length) log.info({ migrations: applied }, 'database migrated');
+  await ensureBootstrapAdmin(db, { adminPassword: config.adminPassword, dataDir: config.dataDir, log });
+  if (config.oidcSeed) await seedIdentityProvider(db, new SecretBox(config.secretKey!, config.secretKeyPrevious), config.oidcSeed, log);
 }
 
 /** Assembles a gateway from a Config: database, migrations, bootstrap admin, caches, routes. */
@@ -76,10 +86,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const db = options.db ?? (await openDb(config, log));
   const ownsDb = !options.db;
   try {
-    const applied = await migrate(db);
-    if (applied.length) log.info({ migrations: applied }, 'database migrated');
-    await ensureBootstrapAdmin(db, { adminPassword: config.adminPassword, dataDir: config.dataDir, log });
-    if (config.oidcSeed) await seedIdentityProvider(db, new SecretBox(config.secretKey!, config.secretKeyPrevious), config.oidcSeed, log);
+    if (!options.prepared) await prepareDatabase(db, config, log);
   } catch (err) {
     if (ownsDb) await db.close();
     throw err;

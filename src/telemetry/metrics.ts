@@ -5,7 +5,7 @@
  * the catalog and the admin's mappings are "other", teams are ids, endpoints are the names
  * admins gave them, and nothing names a user or a key.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { GatewayError } from '../api/errors.js';
 import type { Db } from '../db/db.js';
 import { isConnectionError, upstreamErrorInfo } from '../gateway/bedrock/errors.js';
@@ -57,6 +57,8 @@ export class GatewayMetrics implements UpstreamObserver, DeliveryObserver {
   private readonly upstreamErrors: Counter<'endpoint' | 'error_type'>;
   private readonly notificationDeliveries: Counter<'destination_type' | 'outcome'>;
   private readonly errorLabels = new Set<string>();
+  /** In a cluster worker: every worker's metrics, summed by the primary (src/server/cluster.ts). */
+  clusterExposition?: () => Promise<string>;
 
   constructor(private readonly models: ModelConfigStore) {
     const registers = [this.registry];
@@ -129,6 +131,8 @@ export class GatewayMetrics implements UpstreamObserver, DeliveryObserver {
       help: 'Circuit breaker of an endpoint for a model: 0 closed (healthy), 1 half-open (probing), 2 open (out of rotation)',
       labelNames: ['endpoint', 'model'],
       registers,
+      // Workers keep their own circuits: across a cluster, the worst state counts.
+      aggregator: 'max',
       collect() {
         this.reset();
         const names = new Map(router.all().map((e) => [e.id, e.name]));
@@ -194,9 +198,15 @@ export class GatewayMetrics implements UpstreamObserver, DeliveryObserver {
     this.notificationDeliveries.inc({ destination_type: destinationType, outcome });
   }
 
-  /** The text exposition: the gateway's metrics, then the process's. */
+  /** The text exposition: the gateway's metrics, then the process's (or the whole cluster's). */
   async exposition(): Promise<string> {
+    if (this.clusterExposition) return this.clusterExposition();
     return (await this.registry.metrics()) + (await processMetrics().metrics());
+  }
+
+  /** This process's metrics as data, for the cluster primary to sum. */
+  async snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    return [...(await this.registry.getMetricsAsJSON()), ...(await processMetrics().getMetricsAsJSON())];
   }
 
   /**

@@ -25,8 +25,14 @@ export function serveCommand(): Command {
   const attributes = addConfigOptions(serve);
   serve.action(
     action<Record<string, unknown>>(async (_ctx, _args, options) => {
-      const { createGateway, exitOnSignals, startupSummary } = await import('../server-side.js');
-      const gateway = await createGateway(configFrom(options, attributes));
+      const server = await import('../server-side.js');
+      const { createGateway, exitOnSignals, startupSummary } = server;
+      const config = configFrom(options, attributes);
+      // --workers N: this process forks the workers; each of them comes back here as a worker.
+      if (server.isClusterPrimary(config)) return server.runClusterPrimary(config);
+      const slot = server.clusterWorkerSlot();
+      if (slot) return server.runClusterWorker(config, slot);
+      const gateway = await createGateway(config);
       exitOnSignals(gateway);
       const url = await gateway.listen();
       const summary = await startupSummary(gateway, url);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../../src/server/config.js';
@@ -48,6 +49,10 @@ test('the embedded database is refused on a non-loopback address unless --embedd
 
 test('a public URL is required off loopback; workers need Postgres', () => {
   assert.throws(() => loadConfig({ host: '10.1.2.3' }, { DATABASE_URL: 'postgres://db/x' }), /--public-url \/ CCAG_PUBLIC_URL: required/);
-  assert.throws(() => loadConfig({ workers: '4' }, {}), /--workers \/ CCAG_WORKERS: more than 1 worker needs Postgres/);
+  assert.throws(() => loadConfig({ workers: '4' }, {}), /--workers \/ CCAG_WORKERS: 4 workers need Postgres: set DATABASE_URL/);
   assert.equal(loadConfig({ workers: '4' }, { DATABASE_URL: 'postgres://db/x' }).workers, 4);
+  // auto (or 0): one per CPU core.
+  assert.equal(loadConfig({}, { CCAG_WORKERS: 'auto', DATABASE_URL: 'postgres://db/x' }).workers, availableParallelism());
+  assert.equal(loadConfig({ workers: '0' }, { DATABASE_URL: 'postgres://db/x' }).workers, availableParallelism());
+  assert.throws(() => loadConfig({ workers: 'many' }, {}), /--workers \/ CCAG_WORKERS: must be a whole number of processes, or auto/);
 });
