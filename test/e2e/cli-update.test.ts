@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { spawn } from 'node:child_process';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
@@ -10,6 +9,7 @@ import { version } from '../../src/server/version.js';
 import { ccag } from '../helpers/cli.js';
 import { useTestGateway } from '../helpers/gateway.js';
 import { freePort } from '../helpers/serve.js';
+import { runProgram } from '../helpers/run-program.js';
 
 /** A loopback HTTP server answering every GET with what `answer` returns for its path. */
 async function jsonServer(answer: (path: string) => { status: number; body: unknown }): Promise<{ url: string; paths: string[]; server: Server }> {
@@ -24,19 +24,6 @@ async function jsonServer(answer: (path: string) => { status: number; body: unkn
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, paths, server };
 }
 
-/** Runs a program with exactly this environment; the test's own servers keep answering meanwhile. */
-function run(file: string, args: string[], env: Record<string, string>, stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 /** An npm registry's packument for ccag (GET /ccag), its latest version settable. */
 let latest = version;
@@ -181,12 +168,12 @@ describe('ccag update', () => {
       const data = join(home, 'data');
       const machine = { HOME: home, PATH: `${npm.bin}${delimiter}${dirname(process.execPath)}:/usr/bin:/bin`, XDG_DATA_HOME: data, CCAG_INSTALL_BIN: join(home, 'bin') };
       const script = await (await request(`${gateway.gw.url}/setup`)).body.text();
-      const installed = await run('sh', ['-s'], { ...machine, CCAG_SETUP_NO_CONNECT: '1' }, script);
-      assert.equal(installed.status, 0, installed.stderr);
-      const bundled = (args: string[]) => run(join(home, 'bin', 'ccag'), args, machine);
+      const installed = await runProgram('sh', ['-s'], { ...machine, CCAG_SETUP_NO_CONNECT: '1' }, script);
+      assert.equal(installed.code, 0, installed.stderr);
+      const bundled = (args: string[]) => runProgram(join(home, 'bin', 'ccag'), args, machine);
 
       const check = await bundled(['update', '--check', '--json', '--gateway', gateway.gw.url]);
-      assert.equal(check.status, 0, check.stderr);
+      assert.equal(check.code, 0, check.stderr);
       assert.deepEqual(JSON.parse(check.stdout), { current: version, latest: version, update_available: false, source: gateway.gw.url });
 
       // A gateway on another version: its setup script runs (install only, into the same folder); npm does not.
@@ -199,7 +186,7 @@ describe('ccag update', () => {
       try {
         const before = npm.calls().length;
         const updated = await bundled(['update', '--gateway', other.url]);
-        assert.equal(updated.status, 0, updated.stderr);
+        assert.equal(updated.code, 0, updated.stderr);
         assert.ok(other.paths.includes('/setup'));
         assert.equal(readFileSync(marker, 'utf8'), `1 ${data}`);
         assert.equal(npm.calls().length, before);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,30 +7,13 @@ import { test } from 'node:test';
 import { renderSetupScript } from '../../src/server/setup-routes.js';
 import { version } from '../../src/server/version.js';
 import { adminPassword, adminToken, http, useTestGateway } from '../helpers/gateway.js';
+import { runProgram } from '../helpers/run-program.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
 const served = useTestGateway();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs a program with exactly this environment (no inherited HOME, PATH or CCAG_*). */
-function run(file: string, args: string[], env: Record<string, string>, stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 /** A developer's machine: an empty HOME, and a PATH with node and the base system only. */
 function machine(): { home: string; env: Record<string, string> } {
@@ -91,14 +74,14 @@ test('GET /setup/ccag.tgz serves the CLI bundle of this version, with an ETag', 
 test('curl URL/setup | sh installs a ccag that talks to the gateway, and runs ccag connect with the given arguments', async () => {
   const { home, env } = machine();
   const script = (await http(`${served.gw.url}/setup`)).body as string;
-  const installed = await run('sh', ['-s'], { ...env, CCAG_SETUP_NO_CONNECT: '1' }, script);
+  const installed = await runProgram('sh', ['-s'], { ...env, CCAG_SETUP_NO_CONNECT: '1' }, script);
   assert.equal(installed.code, 0, installed.stderr);
   assert.match(installed.stderr, new RegExp(`installed ccag ${version} in ${home}/\\.local/share/ccag/cli`));
   assert.match(installed.stderr, /\.local\/bin is not on your PATH/);
   const bin = join(home, '.local', 'bin', 'ccag');
   assert.ok(statSync(bin).mode & 0o100);
 
-  const ccag = (args: string[], extra: Record<string, string> = {}, stdin = '') => run(bin, args, { ...env, ...extra }, stdin);
+  const ccag = (args: string[], extra: Record<string, string> = {}, stdin = '') => runProgram(bin, args, { ...env, ...extra }, stdin);
   assert.equal((await ccag(['--version'])).stdout.trim(), version);
   const help = await ccag(['--help']);
   assert.equal(help.code, 0);
@@ -122,7 +105,7 @@ test('curl URL/setup | sh installs a ccag that talks to the gateway, and runs cc
 
   // Again, as an upgrade, this time going on to `ccag connect URL ARGS…`.
   const key = (await http(`${served.gw.url}/admin/v1/keys`, { method: 'POST', token: await adminToken(served.gw.url), body: { name: 'setup' } })).body.key;
-  const connected = await run('sh', ['-s', '--', '--key', key, '--dry-run'], env, script);
+  const connected = await runProgram('sh', ['-s', '--', '--key', key, '--dry-run'], env, script);
   assert.equal(connected.code, 0, connected.stderr);
   const dest = join(home, '.local', 'share', 'ccag', 'cli');
   assert.ok(connected.stdout.includes(join(home, '.claude', 'settings.json')), connected.stdout);
@@ -135,15 +118,15 @@ test('CCAG_INSTALL_BIN and XDG_DATA_HOME choose where it goes; an old Node is re
   const script = (await http(`${served.gw.url}/setup`)).body as string;
   const bin = join(home, 'my bin');
   const data = join(home, "it's data");
-  const installed = await run('sh', ['-s'], { ...env, PATH: `${bin}:${env.PATH}`, CCAG_INSTALL_BIN: bin, XDG_DATA_HOME: data, CCAG_SETUP_NO_CONNECT: '1' }, script);
+  const installed = await runProgram('sh', ['-s'], { ...env, PATH: `${bin}:${env.PATH}`, CCAG_INSTALL_BIN: bin, XDG_DATA_HOME: data, CCAG_SETUP_NO_CONNECT: '1' }, script);
   assert.equal(installed.code, 0, installed.stderr);
   assert.equal(installed.stderr.includes('not on your PATH'), false);
   assert.ok(existsSync(join(data, 'ccag', 'cli', 'dist', 'ccag.mjs')));
-  assert.equal((await run(join(bin, 'ccag'), ['--version'], env)).stdout.trim(), version);
+  assert.equal((await runProgram(join(bin, 'ccag'), ['--version'], env)).stdout.trim(), version);
 
   const fakeNode = mkdtempSync(join(tmpdir(), 'ccag-old-node-'));
   execFileSync('sh', ['-c', `printf '#!/bin/sh\\nexit 1\\n' > "$1/node" && chmod 755 "$1/node"`, 'sh', fakeNode]);
-  const old = await run('sh', ['-s'], { ...env, PATH: `${fakeNode}:/usr/bin:/bin`, CCAG_SETUP_NO_CONNECT: '1' }, script);
+  const old = await runProgram('sh', ['-s'], { ...env, PATH: `${fakeNode}:/usr/bin:/bin`, CCAG_SETUP_NO_CONNECT: '1' }, script);
   assert.equal(old.code, 1);
   assert.match(old.stderr, /Node\.js 20\.18\.1 or newer is needed/);
 });
