@@ -102,7 +102,7 @@ export const settings: Setting[] = [
   { key: 'workers', flag: '--workers', env: 'CCAG_WORKERS', description: 'gateway processes sharing the port: a number, or auto (0) for one per CPU core (more than 1 needs Postgres; default 1)' },
   { key: 'region', flag: '--region', env: 'AWS_REGION', description: 'default Bedrock region' },
   { key: 'bedrockEndpoint', flag: '--bedrock-endpoint', env: 'CCAG_BEDROCK_ENDPOINT', description: 'Bedrock runtime endpoint override (VPC endpoints, emulator)' },
-  { key: 'stsEndpoint', env: 'CCAG_STS_ENDPOINT', description: 'STS endpoint for endpoints that assume a role (VPC endpoints, tests); AWS_ENDPOINT_URL_STS works too' },
+  { key: 'stsEndpoint', env: 'CCAG_STS_ENDPOINT', description: 'STS endpoint for endpoints and notification destinations that assume a role (VPC endpoints, tests); AWS_ENDPOINT_URL_STS works too' },
   { key: 'searchProvider', env: 'CCAG_SEARCH_PROVIDER', description: 'web search provider: duckduckgo (no key, default), brave, tavily, serper, searxng or custom' },
   { key: 'searchUrl', env: 'CCAG_SEARCH_URL', description: 'the provider\'s URL (required for searxng and custom; overrides the others\' API URL)' },
   { key: 'searchApiKey', env: 'CCAG_SEARCH_API_KEY', description: 'the provider\'s API key (brave, tavily, serper)' },
