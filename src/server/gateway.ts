@@ -30,6 +30,7 @@ import { seedIdentityProvider } from '../auth/oidc/seed.js';
 import { loadOrCreateSecretKeyFile, SecretBox } from '../auth/secret-key.js';
 import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
+import { OutageGrace } from '../db/outage-grace.js';
 import { openDb } from '../db/open.js';
 import { createLogger } from '../telemetry/logger.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
@@ -83,7 +84,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   }
   const secrets = new SecretBox(config.secretKey!, config.secretKeyPrevious);
   const accessTokens = new AccessTokenSigner(config.secretKey!, config.secretKeyPrevious, () => config.publicUrl, config.accessTokenTtlMs);
-  const credentials = new CredentialCache(db, log, accessTokens);
+  const outage = new OutageGrace(db, config.dbOutage.graceMs, config.dbOutage.budgetFailMode);
+  const credentials = new CredentialCache(db, log, accessTokens, outage);
   const idps = new IdentityProviders(db, secrets, () => `${config.publicUrl}/auth/oidc/callback`);
   const deviceSessions = new DeviceSessions(db, accessTokens, secrets, credentials, idps, {
     accessTokenTtlMs: config.accessTokenTtlMs,
@@ -101,7 +103,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   await budgets.start();
   const policies = new PolicyStore(db, log);
   await policies.start();
-  const ledger = new BudgetLedger(db, budgets, log);
+  const ledger = new BudgetLedger(db, budgets, log, outage);
   await ledger.start();
   const searchProviders = new SearchProviderStore(
     db,
@@ -128,7 +130,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const router = new Router(db, defaultEndpoint, (row) => endpointClient(row, config), config.circuit, log);
   await router.start();
   const metrics = new GatewayMetrics(models);
-  metrics.watch({ requestLog, router, db });
+  metrics.watch({ requestLog, router, db, ledger, rateLimiter, outage });
   router.health.observer = metrics;
   // Model discovery: what each endpoint serves, for /v1/models; found in the background from the start.
   const discovery = new ModelDiscovery({ log });
@@ -157,7 +159,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
   const routes: RouteEntry[] = [];
   const sso = { idps, deviceSessions, accessTokens, secrets };
-  const app = await buildApp({ config, db, log, credentials, inference, version, sso }, routes);
+  const app = await buildApp({ config, db, log, credentials, inference, version, sso, outage }, routes);
 
   let closing: Promise<void> | undefined;
   const close = () =>

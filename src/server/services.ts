@@ -5,6 +5,7 @@ import type { DeviceSessions } from '../auth/device-sessions.js';
 import type { IdentityProviders } from '../auth/oidc/registry.js';
 import type { SecretBox } from '../auth/secret-key.js';
 import type { Db } from '../db/db.js';
+import type { OutageGrace } from '../db/outage-grace.js';
 import type { Config } from './config.js';
 import type { Inference } from '../gateway/inference.js';
 
@@ -17,6 +18,8 @@ export interface Services {
   inference: Inference;
   version: string;
   sso: Sso;
+  /** Whether the database answers, and how long caches serve when it does not. */
+  outage: OutageGrace;
 }
 
 /** Sign-in beyond passwords: identity providers, signed-in devices, access tokens, sealed secrets. */
