@@ -43,6 +43,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref(); // never what keeps a test process alive
   const dropAll = () => {
     for (const s of live) s.destroy();
     live.clear();
