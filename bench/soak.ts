@@ -81,14 +81,31 @@ async function main(): Promise<void> {
     const token = JSON.parse((await call(`${url}/admin/v1/auth/login`, { method: 'POST', body: { username: 'admin', password } })).text).token;
     const key = JSON.parse((await call(`${url}/admin/v1/keys`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: { name: 'soak' } })).text).key;
     const message = (stream: boolean) => ({ model: 'claude-haiku-4-5', max_tokens: 200, stream, messages: [{ role: 'user', content: `[[long:20]] soak ${Math.random()}` }] });
+    const errorsSeen = new Map<string, number>();
+    /** True for a success; otherwise the failure is tallied by status and error type. */
+    const judge = (kind: Kind, r: { status: number; text: string }, ok: boolean) => {
+      if (ok) return true;
+      const what = `${kind} ${r.status} ${/"type":"(\w+_error)"/.exec(r.text)?.[1] ?? r.text.slice(0, 80)}`;
+      errorsSeen.set(what, (errorsSeen.get(what) ?? 0) + 1);
+      return false;
+    };
     const one: Record<Kind, () => Promise<boolean>> = {
       stream: async () => {
         const r = await call(`${url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': key }, body: message(true) });
-        return r.status === 200 && r.text.includes('event: message_stop') && !r.text.includes('event: error');
+        return judge('stream', r, r.status === 200 && r.text.includes('event: message_stop') && !r.text.includes('event: error'));
       },
-      json: async () => (await call(`${url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': key }, body: message(false) })).status === 200,
-      count_tokens: async () => (await call(`${url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'x-api-key': key }, body: message(false) })).status === 200,
-      admin: async () => (await call(`${url}/admin/v1/${Math.random() < 0.5 ? 'keys' : 'spend?by=model'}`, { headers: { authorization: `Bearer ${token}` } })).status === 200,
+      json: async () => {
+        const r = await call(`${url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': key }, body: message(false) });
+        return judge('json', r, r.status === 200);
+      },
+      count_tokens: async () => {
+        const r = await call(`${url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'x-api-key': key }, body: message(false) });
+        return judge('count_tokens', r, r.status === 200);
+      },
+      admin: async () => {
+        const r = await call(`${url}/admin/v1/${Math.random() < 0.5 ? 'keys' : 'spend?by=model'}`, { headers: { authorization: `Bearer ${token}` } });
+        return judge('admin', r, r.status === 200);
+      },
     };
 
     const samples: Sample[] = [];
@@ -102,7 +119,7 @@ async function main(): Promise<void> {
         while (Date.now() < endAt) {
           const kind = pick();
           const t0 = performance.now();
-          const ok = await one[kind]().catch(() => false);
+          const ok = await one[kind]().catch((err: Error) => judge(kind, { status: 0, text: err.message }, false));
           samples.push({ at: Date.now(), kind, ms: performance.now() - t0, ok });
         }
       }),
@@ -130,6 +147,7 @@ async function main(): Promise<void> {
       requests: samples.length,
       by_kind: Object.fromEntries(mix.map(([k]) => [k, samples.filter((s) => s.kind === k).length])),
       errors,
+      errors_by_kind: Object.fromEntries(errorsSeen),
       error_rate: samples.length ? errors / samples.length : 0,
       latency_ms: {
         first: { p50: percentile(first, 50), p99: percentile(first, 99) },
@@ -140,7 +158,7 @@ async function main(): Promise<void> {
     };
     const round = (n: number) => Math.round(n * 10) / 10;
     console.log(`soak: ${seconds} s, ${concurrency} clients, ${result.requests} requests (${Object.entries(result.by_kind).map(([k, n]) => `${k} ${n}`).join(', ')})`);
-    console.log(`errors: ${errors} (${(result.error_rate * 100).toFixed(3)} %)`);
+    console.log(`errors: ${errors} (${(result.error_rate * 100).toFixed(3)} %)${[...errorsSeen].map(([what, n]) => `\n  ${n} × ${what}`).join('')}`);
     console.log(`latency p50: ${round(result.latency_ms.first.p50)} → ${round(result.latency_ms.last.p50)} ms; p99: ${round(result.latency_ms.first.p99)} → ${round(result.latency_ms.last.p99)} ms (first vs last ${windowMs / 1000} s)`);
     console.log(`RSS: ${result.rss_mb.first} → ${result.rss_mb.last} MB (peak ${result.rss_mb.peak} MB)`);
     console.log(`spend rows: ${spendRows} for ${inferenceServed} inference requests served (missing ${result.spend.missing})`);
