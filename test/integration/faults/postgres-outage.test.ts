@@ -131,6 +131,11 @@ describe('Postgres down during load (fail-closed budgets, 60 s grace)', { skip }
 
   test('an unanswered connection (network partition) is an outage too: /ready says degraded within its deadline', async () => {
     const { rig, proxy } = env;
+    // The key is in the cache (the reconnect after the last outage emptied it).
+    assert.ok(await eventually(async () => rig.gw.gateway.db.listening, 10_000));
+    const warm = await messages(rig.gw.url, rig.key, false);
+    assert.equal(warm.statusCode, 200);
+    await warm.body.dump();
     proxy.cut('blackhole');
     try {
       assert.ok(await eventually(async () => (await ready(rig.gw.url)).body?.degraded === true, 15_000));
