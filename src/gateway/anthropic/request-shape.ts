@@ -11,6 +11,11 @@ export function checkMessagesRequest(body: unknown, opts: { countTokens: boolean
   const b = body as Json;
   if (typeof b.model !== 'string' || !b.model.trim()) throw invalidRequest('model: Field required');
   if (!Array.isArray(b.messages)) throw invalidRequest('messages: Field required');
+  // The gateway reads these itself (policy, search, token features, translation) before Bedrock could refuse them.
+  const notObject = b.messages.findIndex((m: unknown) => !m || typeof m !== 'object' || Array.isArray(m));
+  if (notObject >= 0) throw invalidRequest(`messages.${notObject}: Input should be a valid dictionary`);
+  if (b.tools !== undefined && !Array.isArray(b.tools)) throw invalidRequest('tools: Input should be a valid list');
+  if (b.system !== undefined && typeof b.system !== 'string' && !Array.isArray(b.system)) throw invalidRequest('system: Input should be a valid string or list');
   if (!opts.countTokens) {
     if (b.max_tokens === undefined) throw invalidRequest('max_tokens: Field required');
     if (!Number.isInteger(b.max_tokens) || b.max_tokens < 1) throw invalidRequest('max_tokens: Input should be a positive integer');
