@@ -155,6 +155,12 @@ describe('fuzz: admin API, SCIM, OAuth', () => {
       ),
       { numRuns },
     );
+    // Found by the property above: a NUL in client_id reached the database (500).
+    for (const clientId of ['\u0000', 'ccag\u0000cli', '\u00e9', '\ud800']) {
+      const res = await send(`${env.gw.url}/oauth/device/code`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: clientId }) });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(JSON.parse(res.text).error, 'invalid_request');
+    }
     await assertAlive(env.gw.url);
     console.log(`fuzz admin/SCIM/OAuth: ${tried} bad inputs tried`);
   });
