@@ -110,6 +110,16 @@ describe('security', () => {
     }
   });
 
+  test('identity-provider URLs may not point at cloud instance metadata (link-local addresses)', async () => {
+    const { gw, admin } = env.rig;
+    for (const [name, issuer] of [['metadata', 'http://169.254.169.254/latest'], ['metadata6', 'http://[fd00:ec2::254]/'], ['mapped', 'http://[::ffff:169.254.169.254]/']]) {
+      assert.equal((await http(`${gw.url}/admin/v1/idps`, { method: 'POST', token: admin, body: { name, issuer, client_id: 'ccag' } })).status, 201);
+      const probe = await http(`${gw.url}/admin/v1/idps/${name}/test`, { method: 'POST', token: admin });
+      assert.equal(probe.body.ok, false);
+      assert.match(probe.body.error, /ERR_SSRF_BLOCKED/);
+    }
+  });
+
   test('CORS is closed: no Access-Control-Allow-Origin for a foreign origin, preflights refused', async () => {
     const { gw, key } = env.rig;
     const origin = 'https://evil.example';

@@ -88,7 +88,7 @@ describe('fuzz: POST /v1/messages and count_tokens', () => {
 
   test('fields of the wrong type that the gateway itself reads: 400 naming the field (found by the property above)', async () => {
     const base = { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
-    for (const [field, value] of [['tools', 0], ['tools', 'web_search'], ['tools', {}], ['system', 0], ['system', {}], ['messages', [0]], ['messages', [null]], ['messages', [[]]]] as const) {
+    for (const [field, value] of [['tools', 0], ['tools', 'web_search'], ['tools', {}], ['tools', [' ']], ['tools', [null]], ['system', 0], ['system', {}], ['messages', [0]], ['messages', [null]], ['messages', [[]]]] as const) {
       for (const path of ['/v1/messages', '/v1/messages/count_tokens']) {
         const res = await check(path, JSON.stringify({ ...base, [field]: value }));
         assert.equal(res.status, 400, `${path} ${field}=${JSON.stringify(value)}: ${res.text}`);
