@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { unauthenticated } from '../api/errors.js';
 import type { Role } from '../api/schemas.js';
 import type { Db, Queryable } from '../db/db.js';
+import type { OutageGrace } from '../db/outage-grace.js';
+import { DatabaseUnreachableError } from '../db/unreachable.js';
 import { findKeyCredential, type KeyCredentialRow } from '../db/repos/keys.js';
 import { findDeviceSessionCredential } from '../db/repos/device-sessions.js';
 import { findSessionCredential, type SessionCredentialRow } from '../db/repos/sessions.js';
@@ -53,6 +55,8 @@ export class CredentialCache {
     private readonly log?: Logger,
     /** Verifies gateway access tokens (JWTs); without it they are refused. */
     private readonly accessTokens?: AccessTokenSigner,
+    /** While the database is unreachable, cached entries are trusted only within its grace period. */
+    private readonly outage?: OutageGrace,
   ) {}
 
   async start(): Promise<void> {
@@ -85,15 +89,18 @@ export class CredentialCache {
     if (!kind) throw unauthenticated('invalid x-api-key: not a ccag key or token');
     const hash = hashSecret(credential);
     let entry = this.entries.get(hash);
-    if (!entry || this.isStale(entry)) {
+    // During an outage known to be within its grace period the cache answers without asking.
+    if (entry && this.isStale(entry) && !this.outage?.degraded) {
       try {
         entry = await this.load(kind, credential, hash);
+        this.store(hash, entry);
       } catch (err) {
-        // Database unreachable: a stale entry is better than refusing everyone.
-        if (!entry) throw err;
-        this.log?.warn({ err: (err as Error).message }, 'credential refresh failed; using cached entry');
-        return this.check(entry);
+        // Database unreachable: a stale entry is better than refusing everyone, for the grace period.
+        if (!(err instanceof DatabaseUnreachableError) || (this.outage && !this.outage.degraded)) throw err;
+        this.log?.warn({ err: err.message }, 'credential refresh failed; using cached entry');
       }
+    } else if (!entry) {
+      entry = await this.load(kind, credential, hash);
       this.store(hash, entry);
     }
     const principal = this.check(entry);

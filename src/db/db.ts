@@ -30,6 +30,11 @@ export interface Db extends Queryable {
   notify(channel: string, payload: string): Promise<void>;
   /** True while notifications are being received. */
   readonly listening: boolean;
+  /**
+   * Since when (epoch ms) the server has not answered: connection refused, lost or timed out
+   * (Postgres); undefined while it answers. The embedded database is never unreachable.
+   */
+  readonly unreachableSince?: number;
   /** Connections of the pool (Postgres); the embedded database has none. */
   poolStats?(): PoolStats;
   close(): Promise<void>;

@@ -4,6 +4,8 @@ import { GatewayError } from '../api/errors.js';
 import type { LimitSubject } from './rate-limiter.js';
 import type { Principal } from '../auth/principal.js';
 import type { Db, Queryable } from '../db/db.js';
+import type { OutageGrace } from '../db/outage-grace.js';
+import { DatabaseUnreachableError } from '../db/unreachable.js';
 import type { Budget, BudgetStore } from './budget-store.js';
 import { emitBudgetCrossed } from '../notify/emit.js';
 import { periodEnd, periodStart } from './periods.js';
@@ -72,11 +74,15 @@ export class BudgetLedger {
   /** What the last settle transaction left in the database, applied once it commits. */
   private readonly settledState = new Map<string, { spent: number; lease: number | undefined; version: number }>();
   private timer: NodeJS.Timeout | undefined;
+  /** Requests let through without a budget decision (database unreachable, CCAG_BUDGET_FAIL_MODE=open). */
+  uncheckedAdmissions = 0;
 
   constructor(
     private readonly db: Db,
     private readonly budgets: BudgetStore,
     private readonly log?: Logger,
+    /** While the database is unreachable: whether a decision the lease cannot give lets the request through. */
+    private readonly outage?: OutageGrace,
   ) {}
 
   private unlisten: (() => Promise<void>) | undefined;
@@ -122,15 +128,22 @@ export class BudgetLedger {
       // While the lease is being rewritten (from a snapshot of what runs), admit nothing on the
       // side: the new lease must cover every request admitted.
       while (a.acquiring) await a.acquiring.catch(() => undefined);
-      // Near the limit, every admission asks the database: no replica spends idle headroom.
-      const nearLimit = this.isTight(a);
-      if (nearLimit || a.inflight + a.unsettled + estimate > a.lease) await this.acquire(a, estimate);
-      // Refused for now, but other replicas hold idle headroom: ask for it back and wait (a
-      // replica that does not answer is waited for only so long).
-      for (let waited = 0; a.inflight + a.unsettled + estimate > a.lease && a.freeIfNoSlack >= a.inflight + a.unsettled + estimate && waited < reclaimMaxMs; waited += reclaimPollMs) {
-        await this.db.notify(budgetChannel, `${a.budget.id}:${a.periodStart.toISOString()}`);
-        await new Promise((r) => setTimeout(r, reclaimPollMs));
-        await this.acquire(a, estimate);
+      try {
+        // Near the limit, every admission asks the database: no replica spends idle headroom.
+        const nearLimit = this.isTight(a);
+        if (nearLimit || a.inflight + a.unsettled + estimate > a.lease) await this.acquire(a, estimate);
+        // Refused for now, but other replicas hold idle headroom: ask for it back and wait (a
+        // replica that does not answer is waited for only so long).
+        for (let waited = 0; a.inflight + a.unsettled + estimate > a.lease && a.freeIfNoSlack >= a.inflight + a.unsettled + estimate && waited < reclaimMaxMs; waited += reclaimPollMs) {
+          await this.db.notify(budgetChannel, `${a.budget.id}:${a.periodStart.toISOString()}`);
+          await new Promise((r) => setTimeout(r, reclaimPollMs));
+          await this.acquire(a, estimate);
+        }
+      } catch (err) {
+        if (!(err instanceof DatabaseUnreachableError && this.outage?.admitsUncheckedBudgets)) throw err;
+        // Fail-open during the outage grace period: counted here, settled once the database is back.
+        if (this.uncheckedAdmissions++ % 100 === 0) this.log?.warn({ budget: a.budget.id }, 'database unreachable: admitting without a budget decision (CCAG_BUDGET_FAIL_MODE=open)');
+        continue;
       }
       if (a.inflight + a.unsettled + estimate > a.lease) throw this.refusal(a, now);
       tight ||= this.isTight(a);

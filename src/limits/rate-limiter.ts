@@ -18,6 +18,8 @@ export interface RateLimiter {
   /** The request ended and used `tokens` (input + output). */
   finish(subjects: LimitSubject[], requestId: string, tokens: number): void;
   close(): Promise<void>;
+  /** Admissions this replica counted alone because the shared store (Redis) was unreachable. */
+  readonly localFallbacks?: number;
 }
 
 export type LimitKind = 'rpm' | 'tpm' | 'concurrency';

@@ -59,6 +59,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly fallback = new MemoryRateLimiter();
   /** Until when this replica counts alone after a Redis failure (then it tries Redis again). */
   private degradedUntil = 0;
+  localFallbacks = 0;
 
   constructor(
     url: string,
@@ -74,7 +75,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async admit(subjects: LimitSubject[], requestId: string): Promise<void> {
     const now = Date.now();
-    if (now < this.degradedUntil) return this.fallback.admit(subjects, requestId);
+    if (now < this.degradedUntil) return this.admitLocally(subjects, requestId);
     const keys = subjects.flatMap((s) => keysFor(s, now));
     const weight = 1 - (now % windowMs) / windowMs;
     const args = [now, weight, requestId, ...subjects.flatMap((s) => [s.rpm ?? 0, s.tpm ?? 0, s.concurrency ?? 0])];
@@ -83,7 +84,7 @@ export class RedisRateLimiter implements RateLimiter {
       result = (await this.redis.eval(admitScript, keys.length, ...keys, ...args)) as [number, string];
     } catch (err) {
       this.degrade(err as Error);
-      return this.fallback.admit(subjects, requestId);
+      return this.admitLocally(subjects, requestId);
     }
     if (result[0] > 0) throw refusal(subjects[result[0] - 1]!, result[1] as LimitKind, now);
   }
@@ -102,6 +103,11 @@ export class RedisRateLimiter implements RateLimiter {
 
   async close(): Promise<void> {
     this.redis.disconnect();
+  }
+
+  private admitLocally(subjects: LimitSubject[], requestId: string): Promise<void> {
+    this.localFallbacks++;
+    return this.fallback.admit(subjects, requestId);
   }
 
   private degrade(err: Error): void {

@@ -10,6 +10,7 @@ import { scimRoutes, sendScimNotFound } from '../scim/routes.js';
 import { inferenceRoutes } from '../gateway/routes.js';
 import '../admin/request.js';
 import { sendError, toGatewayError } from './error-handler.js';
+import { maxJsonDepth, nestedDeeperThan, tooDeeplyNested } from './json-depth.js';
 import { opsRoutes } from './ops-routes.js';
 import { portalRoutes } from './portal-routes.js';
 import { setupRoutes } from './setup-routes.js';
@@ -58,6 +59,10 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('request-id', req.id);
+  });
+
+  app.addHook('preValidation', async (req) => {
+    if (req.body !== null && typeof req.body === 'object' && nestedDeeperThan(req.body, maxJsonDepth)) throw tooDeeplyNested();
   });
 
   // Authentication and role checks, from the route's own declaration.

@@ -87,6 +87,8 @@ const rawSchema = z.object({
   oidcName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"').default('sso'),
   shutdownTimeoutSeconds: positiveInt.default(30),
   pingIntervalSeconds: z.coerce.number().positive('must be above 0').max(300).default(15),
+  dbOutageGraceSeconds: z.coerce.number().int('must be a whole number').min(0).max(86_400, 'must be at most 86400 (a day)').default(300),
+  budgetFailMode: z.enum(['open', 'closed']).default('closed'),
 });
 type RawConfig = z.input<typeof rawSchema>;
 
@@ -130,6 +132,8 @@ export const settings: Setting[] = [
   { key: 'oidcClientSecret', env: 'OIDC_CLIENT_SECRET', description: 'client secret of the seeded identity provider (none for a public client)' },
   { key: 'oidcName', env: 'OIDC_NAME', description: 'name of the seeded identity provider (default sso)' },
   { key: 'pingIntervalSeconds', flag: '--ping-interval', env: 'CCAG_PING_INTERVAL_SECONDS', description: 'seconds of upstream silence before a stream gets a ping event (default 15)' },
+  { key: 'dbOutageGraceSeconds', env: 'CCAG_DB_OUTAGE_GRACE_SECONDS', description: 'seconds inference goes on from caches while Postgres is unreachable (/ready says degraded); after that /ready answers 503 (default 300; 0: none)' },
+  { key: 'budgetFailMode', env: 'CCAG_BUDGET_FAIL_MODE', description: 'while Postgres is unreachable, a request whose budget needs the database is refused (closed, default) or let through (open)' },
   { key: 'shutdownTimeoutSeconds', flag: '--shutdown-timeout', env: 'CCAG_SHUTDOWN_TIMEOUT_SECONDS', description: 'seconds in-flight requests get to finish on SIGTERM (default 30)' },
 ];
 
@@ -175,6 +179,8 @@ export interface Config {
   oidcSeed?: { name: string; issuer: string; clientId: string; clientSecret?: string };
   shutdownTimeoutMs: number;
   pingIntervalMs: number;
+  /** Database outage: how long caches serve, and budgets' fail mode meanwhile. */
+  dbOutage: { graceMs: number; budgetFailMode: 'open' | 'closed' };
 }
 
 /** Invalid configuration: its message is the one line printed before exiting. */
@@ -263,6 +269,7 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     oidcSeed: c.oidcIssuer ? { name: c.oidcName, issuer: c.oidcIssuer, clientId: c.oidcClientId!, clientSecret: c.oidcClientSecret } : undefined,
     shutdownTimeoutMs: c.shutdownTimeoutSeconds * 1000,
     pingIntervalMs: c.pingIntervalSeconds * 1000,
+    dbOutage: { graceMs: c.dbOutageGraceSeconds * 1000, budgetFailMode: c.budgetFailMode },
   };
 }
 

@@ -1,11 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { GatewayError, invalidRequest, notFound } from '../api/errors.js';
+import { DatabaseUnreachableError } from '../db/unreachable.js';
 
 /** Every error the gateway answers, mapped to Anthropic's error shape in this one place. */
 export function toGatewayError(err: unknown, maxBodyBytes: number): GatewayError {
   if (err instanceof GatewayError) return err;
   if (err instanceof ZodError) return invalidRequest(describeZodError(err));
+  if (err instanceof DatabaseUnreachableError) return databaseUnreachable();
   const e = err as FastifyError & { type?: string };
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -36,3 +38,6 @@ export function describeZodError(err: ZodError, whole = 'body'): string {
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: GatewayError): FastifyReply {
   return reply.code(error.status).headers(error.headers).type('application/json').send(error.toBody(request.id));
 }
+
+/** 529, which clients (Claude Code, the SDKs) retry: the database is down, not the request wrong. */
+export const databaseUnreachable = () => new GatewayError('overloaded_error', "the gateway's database is unreachable; try again shortly");

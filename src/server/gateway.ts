@@ -31,6 +31,7 @@ import { seedIdentityProvider } from '../auth/oidc/seed.js';
 import { loadOrCreateSecretKeyFile, SecretBox } from '../auth/secret-key.js';
 import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
+import { OutageGrace } from '../db/outage-grace.js';
 import { openDb } from '../db/open.js';
 import { createLogger } from '../telemetry/logger.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
@@ -93,7 +94,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   }
   const secrets = new SecretBox(config.secretKey!, config.secretKeyPrevious);
   const accessTokens = new AccessTokenSigner(config.secretKey!, config.secretKeyPrevious, () => config.publicUrl, config.accessTokenTtlMs);
-  const credentials = new CredentialCache(db, log, accessTokens);
+  const outage = new OutageGrace(db, config.dbOutage.graceMs, config.dbOutage.budgetFailMode);
+  const credentials = new CredentialCache(db, log, accessTokens, outage);
   const idps = new IdentityProviders(db, secrets, () => `${config.publicUrl}/auth/oidc/callback`);
   const deviceSessions = new DeviceSessions(db, accessTokens, secrets, credentials, idps, {
     accessTokenTtlMs: config.accessTokenTtlMs,
@@ -111,7 +113,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   await budgets.start();
   const policies = new PolicyStore(db, log);
   await policies.start();
-  const ledger = new BudgetLedger(db, budgets, log);
+  const ledger = new BudgetLedger(db, budgets, log, outage);
   await ledger.start();
   const searchProviders = new SearchProviderStore(
     db,
@@ -138,7 +140,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const router = new Router(db, defaultEndpoint, (row) => endpointClient(row, config), config.circuit, log);
   await router.start();
   const metrics = new GatewayMetrics(models);
-  metrics.watch({ requestLog, router, db });
+  metrics.watch({ requestLog, router, db, ledger, rateLimiter, outage });
   router.health.observer = metrics;
   const notifications = new NotificationDispatcher(db, secrets, { ...config.notify, stsEndpoint: config.stsEndpoint }, log);
   notifications.observer = metrics;
@@ -173,7 +175,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
   const routes: RouteEntry[] = [];
   const sso = { idps, deviceSessions, accessTokens, secrets };
-  const app = await buildApp({ config, db, log, credentials, inference, version, sso, notifications }, routes);
+  const app = await buildApp({ config, db, log, credentials, inference, version, sso, notifications, outage }, routes);
 
   let closing: Promise<void> | undefined;
   const close = () =>

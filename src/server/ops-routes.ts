@@ -5,20 +5,27 @@ import type { WellKnown } from '../api/schemas.js';
 import { anonymous, credentialFrom, metricsToken } from '../auth/access.js';
 import type { Services } from './services.js';
 
-const readyTimeoutMs = 2_000;
+// Above the pool's connect timeout (2 s), so an unanswered connection counts as an outage.
+const readyTimeoutMs = 3_000;
 
 /** Liveness, readiness, discovery and the probe Claude Code sends before its first request. */
 export async function opsRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { db, config, version, sso } = services;
+  const { db, config, version, sso, outage } = services;
 
   app.get('/health', { config: { access: anonymous } }, async () => ({ status: 'ok' }));
 
+  // Ready while the database answers, and while an outage is within its grace period (inference
+  // runs from caches: degraded); 503 after, so load balancers send traffic elsewhere.
   app.get('/ready', { config: { access: anonymous } }, async (_req, reply) => {
     try {
       await withTimeout(db.query('SELECT 1'), readyTimeoutMs);
       return { status: 'ready', degraded: false, database: db.kind };
     } catch (err) {
-      return reply.code(503).send({ status: 'unavailable', degraded: true, database: db.kind, reason: `database unreachable: ${(err as Error).message}` });
+      const outageMs = outage.outageMs();
+      const grace = { outage_seconds: Math.floor((outageMs ?? 0) / 1000), grace_seconds: outage.graceMs / 1000, budget_fail_mode: outage.budgetFailMode };
+      const reason = `database unreachable: ${(err as Error).message.replace(/^database unreachable: /, '')}`;
+      if (outage.state() === 'degraded') return { status: 'degraded', degraded: true, database: db.kind, reason, ...grace };
+      return reply.code(503).send({ status: 'unavailable', degraded: true, database: db.kind, reason, ...grace });
     }
   });
 

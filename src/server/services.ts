@@ -6,6 +6,7 @@ import type { IdentityProviders } from '../auth/oidc/registry.js';
 import type { SecretBox } from '../auth/secret-key.js';
 import type { Db } from '../db/db.js';
 import type { NotificationDispatcher } from '../notify/dispatcher.js';
+import type { OutageGrace } from '../db/outage-grace.js';
 import type { Config } from './config.js';
 import type { Inference } from '../gateway/inference.js';
 
@@ -20,6 +21,8 @@ export interface Services {
   sso: Sso;
   /** Delivers notifications from the outbox; sends test events. */
   notifications: NotificationDispatcher;
+  /** Whether the database answers, and how long caches serve when it does not. */
+  outage: OutageGrace;
 }
 
 /** Sign-in beyond passwords: identity providers, signed-in devices, access tokens, sealed secrets. */

@@ -8,20 +8,26 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { GatewayError } from '../api/errors.js';
 import type { Db } from '../db/db.js';
+import type { OutageGrace } from '../db/outage-grace.js';
 import { isConnectionError, upstreamErrorInfo } from '../gateway/bedrock/errors.js';
 import { catalogModel } from '../gateway/models/catalog.js';
 import type { ModelConfigStore } from '../gateway/models/mapping-store.js';
 import { profilePattern } from '../gateway/models/resolve.js';
 import type { DeliveryObserver } from '../notify/dispatcher.js';
+import type { BudgetLedger } from '../limits/budget-ledger.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { UpstreamObserver } from '../routing/health.js';
 import type { Router } from '../routing/router.js';
 import type { RequestLog, RequestRecord } from '../spend/request-log.js';
 
-/** What scrape-time metrics read: the spend buffer, endpoint circuits, the database pool. */
+/** What scrape-time metrics read: the spend buffer, endpoint circuits, the database pool, fallbacks during outages. */
 export interface MetricSources {
   requestLog: RequestLog;
   router: Router;
   db: Db;
+  ledger?: BudgetLedger;
+  rateLimiter?: RateLimiter;
+  outage?: OutageGrace;
 }
 
 const secondsBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];
@@ -103,7 +109,7 @@ export class GatewayMetrics implements UpstreamObserver, DeliveryObserver {
   }
 
   /** Adds the metrics read at scrape time: spend buffer, endpoint circuits, database pool. */
-  watch({ requestLog, router, db }: MetricSources): void {
+  watch({ requestLog, router, db, ledger, rateLimiter, outage }: MetricSources): void {
     const registers = [this.registry];
     new Gauge({
       name: 'ccag_spend_buffer_depth',
@@ -126,6 +132,18 @@ export class GatewayMetrics implements UpstreamObserver, DeliveryObserver {
       });
     counted('ccag_spend_records_dropped_total', 'Request records dropped because the buffer was full (database down too long)', () => requestLog.dropped);
     counted('ccag_spend_records_quarantined_total', 'Request records the database refused, set aside in quarantined_requests', () => requestLog.quarantined);
+    if (ledger) counted('ccag_budget_unchecked_admissions_total', 'Requests let through without a budget decision while the database was unreachable (CCAG_BUDGET_FAIL_MODE=open)', () => ledger.uncheckedAdmissions);
+    if (rateLimiter) counted('ccag_rate_limit_local_fallbacks_total', 'Requests rate-limited by this replica alone because Redis was unreachable', () => rateLimiter.localFallbacks ?? 0);
+    if (outage) {
+      new Gauge({
+        name: 'ccag_db_unreachable_seconds',
+        help: 'Seconds the database has been unreachable (0 while it answers); past CCAG_DB_OUTAGE_GRACE_SECONDS the gateway is not ready',
+        registers,
+        collect() {
+          this.set((outage.outageMs() ?? 0) / 1000);
+        },
+      });
+    }
     new Gauge({
       name: 'ccag_endpoint_circuit_state',
       help: 'Circuit breaker of an endpoint for a model: 0 closed (healthy), 1 half-open (probing), 2 open (out of rotation)',

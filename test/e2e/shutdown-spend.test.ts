@@ -54,6 +54,7 @@ test('SIGTERM during load: every call Bedrock completed is in the spend records'
     await db.connect();
     const { rows } = await db.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE cost_micros > 0)::int AS priced FROM requests WHERE route = 'messages' AND status = 200`);
     await db.end();
+    console.log(`SIGTERM: ${completed} calls served during load, ${rows[0].n} spend rows, ${completed - rows[0].n} lost`);
     assert.equal(rows[0].n, completed, 'a spend record for every call Bedrock served');
     assert.equal(rows[0].priced, completed);
   } finally {

@@ -10,15 +10,15 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `ccag serve` as its own process (port 0) and waits for its "listening" log line. */
-export function startServe(args: string[], env: Record<string, string | undefined>): Promise<ServeProcess> {
+/** Starts `ccag serve` as its own process (port 0) and waits (30 s, or `timeoutMs`) for its "listening" log line. */
+export function startServe(args: string[], env: Record<string, string | undefined>, { timeoutMs = 30_000 } = {}): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
     const childEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, DATABASE_URL: undefined, ...env })) if (v !== undefined) childEnv[k] = v;
     const child = spawn(process.execPath, [ccagBin, 'serve', '--port', '0', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error(`ccag serve did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`ccag serve did not start:\n${output}`)), timeoutMs);
     const onData = (d: Buffer) => {
       output += d.toString();
       const match = /"url":"(http:\/\/[^"]+)".*"msg":"ccag gateway listening"/.exec(output);

@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
 import { request } from 'undici';
+import { assertNotMetadataUrl, guardedFetch, idpDispatcher } from './address-guard.js';
 import type { IdentityProviderRow } from '../../db/repos/identity-providers.js';
 
 /** What ccag reads of an IdP's discovery document. */
@@ -90,7 +91,7 @@ export class OidcRelyingParty {
   async verifyIdToken(idToken: string, nonce: string | undefined): Promise<JWTPayload> {
     const m = await this.discover();
     if (this.jwks?.uri !== m.jwks_uri) {
-      this.jwks = { uri: m.jwks_uri, keys: createRemoteJWKSet(new URL(m.jwks_uri), { cooldownDuration: this.jwksCooldownMs, cacheMaxAge: 600_000, timeoutDuration: 5_000 }) };
+      this.jwks = { uri: m.jwks_uri, keys: createRemoteJWKSet(new URL(m.jwks_uri), { cooldownDuration: this.jwksCooldownMs, cacheMaxAge: 600_000, timeoutDuration: 5_000, [customFetch]: guardedFetch }) };
     }
     let payload: JWTPayload;
     try {
@@ -157,7 +158,8 @@ async function httpJson(
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   let res;
   try {
-    res = await request(url, { method, headers: { accept: 'application/json', ...headers }, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    assertNotMetadataUrl(url);
+    res = await request(url, { method, headers: { accept: 'application/json', ...headers }, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, dispatcher: idpDispatcher });
   } catch (err) {
     throw new IdpUnavailable(`cannot reach ${new URL(url).origin}: ${(err as { code?: string }).code ?? (err as Error).message}`);
   }

@@ -25,7 +25,8 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   app.post('/oauth/device/code', { config: { access: anonymous } }, async (req, reply) => {
     const body = form(req.body);
     const clientId = body.client_id;
-    if (!clientId || clientId.length > 100) throw invalidRequestOAuth('client_id is required');
+    // RFC 6749 A.1: a client_id is visible ASCII (a NUL, for one, cannot even be stored).
+    if (!clientId || clientId.length > 100 || !/^[\x20-\x7e]+$/.test(clientId)) throw invalidRequestOAuth('client_id is required: up to 100 visible ASCII characters');
     const wait = authorizations.take(req.ip);
     if (wait) {
       reply.header('retry-after', String(wait));
