@@ -10,15 +10,22 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `ccag serve` as its own process (port 0) and waits (30 s, or `timeoutMs`) for its "listening" log line. */
-export function startServe(args: string[], env: Record<string, string | undefined>, { timeoutMs = 30_000 } = {}): Promise<ServeProcess> {
+/**
+ * Starts `ccag serve` as its own process (port 0) and waits (60 s, or `timeoutMs`) for its "listening"
+ * log line. A fresh embedded database takes a while on a busy 2-core machine (PGlite's initdb);
+ * a start that times out kills the process, so the test file fails instead of hanging.
+ */
+export function startServe(args: string[], env: Record<string, string | undefined>, { timeoutMs = 60_000 } = {}): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
     const childEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, DATABASE_URL: undefined, ...env })) if (v !== undefined) childEnv[k] = v;
     const child = spawn(process.execPath, [ccagBin, 'serve', '--port', '0', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error(`ccag serve did not start:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ccag serve did not start in ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (d: Buffer) => {
       output += d.toString();
       const match = /"url":"(http:\/\/[^"]+)".*"msg":"ccag gateway listening"/.exec(output);
