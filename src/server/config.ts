@@ -57,6 +57,10 @@ const rawSchema = z.object({
   circuitCooldownSeconds: z.coerce.number().positive('must be above 0').max(3600).default(30),
   upstream: z.enum(['bedrock', 'emulator']).default('bedrock'),
   bedrockHttp: z.enum(['1.1', '2']).default('1.1'),
+  bedrockClient: z.enum(['direct', 'sdk']).default('direct'),
+  bedrockConnectTimeoutMs: positiveInt.default(10_000),
+  bedrockFirstByteTimeoutMs: positiveInt.default(120_000),
+  bedrockIdleTimeoutMs: positiveInt.default(60_000),
   adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
   secretKey: z.string().min(32, 'must be at least 32 characters (try: openssl rand -base64 32)').optional(),
   secretKeyPrevious: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -99,6 +103,10 @@ export const settings: Setting[] = [
   { key: 'circuitCooldownSeconds', env: 'CCAG_CIRCUIT_COOLDOWN_SECONDS', description: 'seconds an endpoint stays out before one probe request may try it again (default 30)' },
   { key: 'upstream', flag: '--upstream', env: 'CCAG_UPSTREAM', description: 'bedrock or emulator (default bedrock)' },
   { key: 'bedrockHttp', flag: '--bedrock-http', env: 'CCAG_BEDROCK_HTTP', description: 'HTTP version to Bedrock: 1.1 (keep-alive pool, default) or 2' },
+  { key: 'bedrockClient', env: 'CCAG_BEDROCK_CLIENT', description: 'how models are invoked: direct (undici with the SDK\'s signer and event-stream codec, default) or sdk (the AWS SDK\'s commands)' },
+  { key: 'bedrockConnectTimeoutMs', env: 'CCAG_BEDROCK_CONNECT_TIMEOUT_MS', description: 'milliseconds to connect to Bedrock before trying the next endpoint (default 10000)' },
+  { key: 'bedrockFirstByteTimeoutMs', env: 'CCAG_BEDROCK_FIRST_BYTE_TIMEOUT_MS', description: 'milliseconds to wait for the start of Bedrock\'s answer before trying the next endpoint (default 120000: a model may think long)' },
+  { key: 'bedrockIdleTimeoutMs', env: 'CCAG_BEDROCK_IDLE_TIMEOUT_MS', description: 'milliseconds a Bedrock stream may stay silent before it is ended with an error event (default 60000)' },
   { key: 'adminPassword', env: 'CCAG_ADMIN_PASSWORD', description: 'password of the bootstrap admin user "admin", used when it is first created' },
   { key: 'secretKey', env: 'CCAG_SECRET_KEY', description: 'encrypts stored secrets; required with Postgres, generated into the data folder otherwise' },
   { key: 'secretKeyPrevious', env: 'CCAG_SECRET_KEY_PREVIOUS', description: 'the previous secret key, still accepted for decryption during rotation' },
@@ -142,6 +150,9 @@ export interface Config {
   circuit: { failuresToOpen: number; coolDownMs: number };
   upstream: 'bedrock' | 'emulator';
   bedrockHttp: '1.1' | '2';
+  /** How InvokeModel(WithResponseStream) is called: undici + the SDK's signer and codec, or the SDK. */
+  bedrockClient: 'direct' | 'sdk';
+  bedrockTimeouts: { connectMs: number; firstByteMs: number; idleMs: number };
   adminPassword?: string;
   secretKey?: string;
   secretKeyPrevious?: string;
@@ -229,6 +240,8 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     circuit: { failuresToOpen: c.circuitFailures, coolDownMs: c.circuitCooldownSeconds * 1000 },
     upstream: c.upstream,
     bedrockHttp: c.bedrockHttp,
+    bedrockClient: c.bedrockClient,
+    bedrockTimeouts: { connectMs: c.bedrockConnectTimeoutMs, firstByteMs: c.bedrockFirstByteTimeoutMs, idleMs: c.bedrockIdleTimeoutMs },
     adminPassword: c.adminPassword,
     secretKey: c.secretKey,
     secretKeyPrevious: c.secretKeyPrevious,
