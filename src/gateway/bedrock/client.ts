@@ -49,7 +49,8 @@ export function createBedrockClient(options: BedrockClientOptions): BedrockRunti
             httpAgent: new HttpAgent(agentOptions),
             httpsAgent: new HttpsAgent(agentOptions),
             connectionTimeout: timeouts.connectMs,
-            requestTimeout: inactivityMs,
+            // Inactivity of the socket (requestTimeout would bound a whole stream, however lively).
+            socketTimeout: inactivityMs,
           }),
   });
 }
