@@ -108,7 +108,8 @@ export function directInvoker(client: BedrockRuntimeClient, o: { timeouts: Bedro
       const res = await send(modelId, 'invoke-with-response-stream', body, signal);
       return decodeEventStream(res.body, (err) => timeoutOr(err, o.timeouts));
     },
-    close: () => dispatcher.close(),
+    // Like the SDK client's destroy(): whatever is still in flight is cut (shutdown has waited for it).
+    close: () => dispatcher.destroy(),
   };
 }
 
