@@ -51,8 +51,9 @@ interface Proc {
   pid: number;
 }
 
-/** Every process started, stopped at the end (or on failure). */
+/** Every process started, stopped at the end (or on failure), and the database to drop then. */
 const processes: ChildProcess[] = [];
+let dropDatabase = async () => {};
 
 /** Starts a node process and waits for the line that says where it listens. */
 function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
@@ -262,6 +263,7 @@ const selected = <T extends { name: string }>(items: T[], names?: string[]) => (
 
 async function main() {
   const database = await benchDatabase();
+  dropDatabase = database.drop;
   const emulator = await startProcess([ccag, 'emulator', '--port', '0'], {}, /listening on (http:\/\/[\d.:]+)/);
   const passthrough = await startProcess(tsx('passthrough.ts', emulator.url), {}, /listening on (http:\/\/[\d.:]+)/);
   const gateway = await startGateway(emulator.url, database.env);
@@ -360,7 +362,6 @@ async function main() {
     join(root, 'bench', 'results', 'latest.json'),
     JSON.stringify({ at: new Date().toISOString(), about, node: process.version, settings, database: database.kind, peer: peer ? { package: `@portkey-ai/gateway@${peerVersion}`, provider: 'anthropic', customHost: 'bench/anthropic-shim.ts' } : null, rows, memory, targets }, null, 2),
   );
-  await database.drop();
 }
 
 main()
@@ -368,6 +369,9 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(() => {
+  .finally(async () => {
     for (const child of processes) child.kill('SIGTERM');
+    // After the gateway has gone: DROP … WITH (FORCE) would otherwise cut its connections mid-write.
+    await new Promise((r) => setTimeout(r, 1000));
+    await dropDatabase().catch((err: Error) => console.error(`could not drop the bench database: ${err.message}`));
   });
