@@ -1,12 +1,8 @@
-import {
-  InvokeModelCommand,
-  InvokeModelWithResponseStreamCommand,
-  type BedrockRuntimeClient,
-  type InvokeModelWithResponseStreamCommandOutput,
-} from '@aws-sdk/client-bedrock-runtime';
+import type { ResponseStream } from '@aws-sdk/client-bedrock-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 import { rejectionIn, type CapabilityTable } from './bedrock/capabilities.js';
 import { upstreamErrorInfo } from './bedrock/errors.js';
+import type { BedrockInvoker } from './bedrock/invoker.js';
 import type { BedrockRequest } from './bedrock/translate-request.js';
 
 export interface InvokeResult<T> {
@@ -49,16 +45,12 @@ export async function invokeWithLearning<T>(
   }
 }
 
-export function invokeJson(client: BedrockRuntimeClient, request: BedrockRequest, signal: AbortSignal) {
-  return client.send(
-    new InvokeModelCommand({ modelId: request.modelId, contentType: 'application/json', accept: 'application/json', body: JSON.stringify(request.body) }),
-    { abortSignal: signal },
-  );
+/** InvokeModel: the answer's body. */
+export function invokeJson(invoker: BedrockInvoker, request: BedrockRequest, signal: AbortSignal): Promise<Uint8Array> {
+  return invoker.invoke(request.modelId, JSON.stringify(request.body), signal);
 }
 
-export function invokeStream(client: BedrockRuntimeClient, request: BedrockRequest, signal: AbortSignal): Promise<InvokeModelWithResponseStreamCommandOutput> {
-  return client.send(
-    new InvokeModelWithResponseStreamCommand({ modelId: request.modelId, contentType: 'application/json', accept: 'application/json', body: JSON.stringify(request.body) }),
-    { abortSignal: signal },
-  );
+/** InvokeModelWithResponseStream: its events. */
+export function invokeStream(invoker: BedrockInvoker, request: BedrockRequest, signal: AbortSignal): Promise<AsyncIterable<ResponseStream>> {
+  return invoker.invokeStream(request.modelId, JSON.stringify(request.body), signal);
 }

@@ -102,7 +102,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
    * learns its own refusals; a failing endpoint hands over to the next before the client has
    * seen a byte. The call then carries the endpoint and model that served it.
    */
-  async function invokeRouted<T>(call: Call, reply: FastifyReply, invoke: (client: Endpoint['client'], request: BedrockRequest) => Promise<T>) {
+  async function invokeRouted<T>(call: Call, reply: FastifyReply, invoke: (invoker: Endpoint['invoker'], request: BedrockRequest) => Promise<T>) {
     const { req, body } = call;
     const served = await withFailover(
       call.route,
@@ -116,7 +116,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
           return t;
         };
         const learning = { capabilities: inference.capabilities, endpoint: endpoint.id, modelKey: modelKey(model), log: req.log };
-        return { model, ...(await invokeWithLearning((r) => invoke(endpoint.client, r), translate, learning)) };
+        return { model, ...(await invokeWithLearning((r) => invoke(endpoint.invoker, r), translate, learning)) };
       },
       { signal: call.signal, log: req.log },
     );
@@ -132,8 +132,8 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
   }
 
   async function respondWithJson(call: Call, reply: FastifyReply): Promise<Json> {
-    const output = await invokeRouted(call, reply, (client, r) => invokeJson(client, r, call.signal));
-    const message = JSON.parse(decoder.decode(output.body)) as Json;
+    const output = await invokeRouted(call, reply, (invoker, r) => invokeJson(invoker, r, call.signal));
+    const message = JSON.parse(decoder.decode(output)) as Json;
     message.model = call.model.requested;
     delete message['amazon-bedrock-invocationMetrics'];
     message.usage = completeUsage(message.usage);
@@ -150,7 +150,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
   async function respondWithStream(call: Call, reply: FastifyReply): Promise<void> {
     // Failures up to the first event (validation, throttling…) still get their own HTTP status,
     // or fail over to the next endpoint.
-    const events = await invokeRouted(call, reply, async (client, r) => firstEventReady((await invokeStream(client, r, call.signal)).body!));
+    const events = await invokeRouted(call, reply, async (invoker, r) => firstEventReady(await invokeStream(invoker, r, call.signal)));
     const { record, req } = call;
     reply.hijack();
     const sse = new SseWriter(reply.raw, { 'request-id': req.id, ...call.admitted.headers, ...endpointHeader(reply) }, inference.pingIntervalMs);
@@ -174,8 +174,8 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const { req, record } = call;
     const round = (body: Json): Call => ({ ...call, body });
     const deps: SearchTurnDeps = {
-      invoke: async (body) => JSON.parse(decoder.decode((await invokeRouted(round(body), reply, (client, r) => invokeJson(client, r, call.signal))).body)) as Json,
-      invokeStream: (body) => invokeRouted(round(body), reply, async (client, r) => firstEventReady((await invokeStream(client, r, call.signal)).body!)),
+      invoke: async (body) => JSON.parse(decoder.decode(await invokeRouted(round(body), reply, (invoker, r) => invokeJson(invoker, r, call.signal)))) as Json,
+      invokeStream: (body) => invokeRouted(round(body), reply, async (invoker, r) => firstEventReady(await invokeStream(invoker, r, call.signal))),
       provider: inference.search.providers.providerFor(call.principal),
       signal: call.signal,
     };

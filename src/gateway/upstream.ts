@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
 import { emulatorCredentials, startEmulator, type Emulator } from '../emulator/index.js';
 import type { Config } from '../server/config.js';
-import { createBedrockClient } from './bedrock/client.js';
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { closeBedrockConnection, createBedrockConnection, type BedrockConnection } from './bedrock/client.js';
 
-export interface Upstream {
-  client: BedrockRuntimeClient;
+export interface Upstream extends BedrockConnection {
   region: string;
   /** Set when ccag runs its built-in Bedrock emulator (`--upstream emulator`). */
   emulator?: Emulator;
@@ -19,25 +17,27 @@ const fallbackRegion = 'us-east-1';
  * endpoint overridable), or the built-in emulator for trying ccag without an AWS account.
  */
 export async function connectUpstream(config: Config, log: Logger): Promise<Upstream> {
+  const connect = (o: { region?: string; endpoint?: string; credentials?: typeof emulatorCredentials; forceSigV4?: boolean }) =>
+    createBedrockConnection({ ...o, httpVersion: config.bedrockHttp, timeouts: config.bedrockTimeouts, invoker: config.bedrockClient });
   if (config.upstream === 'emulator') {
     const region = config.region ?? fallbackRegion;
     // A gateway may run for weeks: the built-in emulator keeps no record of requests.
     const emulator = await startEmulator({ region, recordRequests: false });
     log.info({ url: emulator.url }, 'using the built-in Bedrock emulator (no AWS calls)');
-    const client = createBedrockClient({ region, endpoint: emulator.url, credentials: emulatorCredentials, httpVersion: config.bedrockHttp, forceSigV4: true });
-    return { client, region, emulator, close: async () => (client.destroy(), await emulator.close()) };
+    const connection = connect({ region, endpoint: emulator.url, credentials: emulatorCredentials, forceSigV4: true });
+    return { ...connection, region, emulator, close: async () => (await closeBedrockConnection(connection), await emulator.close()) };
   }
-  const client = createBedrockClient({ region: config.region, endpoint: config.bedrockEndpoint, httpVersion: config.bedrockHttp });
+  const connection = connect({ region: config.region, endpoint: config.bedrockEndpoint });
   let region = config.region;
   if (!region) {
-    region = await client.config.region().catch(() => undefined);
+    region = await connection.client.config.region().catch(() => undefined);
     if (!region) {
       log.warn(`no AWS region configured (AWS_REGION or --region); using ${fallbackRegion}`);
       region = fallbackRegion;
-      client.destroy();
-      const fallback = createBedrockClient({ region, endpoint: config.bedrockEndpoint, httpVersion: config.bedrockHttp });
-      return { client: fallback, region, close: async () => fallback.destroy() };
+      await closeBedrockConnection(connection);
+      const fallback = connect({ region, endpoint: config.bedrockEndpoint });
+      return { ...fallback, region, close: () => closeBedrockConnection(fallback) };
     }
   }
-  return { client, region, close: async () => client.destroy() };
+  return { ...connection, region, close: () => closeBedrockConnection(connection) };
 }

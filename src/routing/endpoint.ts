@@ -1,4 +1,5 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockInvoker } from '../gateway/bedrock/invoker.js';
 import type { ProfilePrefix } from '../gateway/models/catalog.js';
 import type { Routable } from './strategies.js';
 
@@ -8,6 +9,8 @@ export interface Endpoint extends Routable {
   name: string;
   region: string;
   client: BedrockRuntimeClient;
+  /** InvokeModel and InvokeModelWithResponseStream (the hot path), over the client's configuration. */
+  invoker: BedrockInvoker;
   /** Inference-profile prefixes to call models with, best first. */
   profilePrefixes: ProfilePrefix[];
   /** Model id → application inference profile ARN. */

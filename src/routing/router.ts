@@ -1,7 +1,7 @@
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Logger } from 'pino';
 import { GatewayError } from '../api/errors.js';
 import type { Db } from '../db/db.js';
+import { closeBedrockConnection, type BedrockConnection } from '../gateway/bedrock/client.js';
 import { listEndpoints, listTeamRouting, type EndpointRow } from '../db/repos/endpoints.js';
 import { profilePrefixesForRegion, type ProfilePrefix } from '../gateway/models/catalog.js';
 import { ReloadingStore } from '../server/reloading-store.js';
@@ -34,7 +34,7 @@ export class Router extends ReloadingStore {
   constructor(
     db: Db,
     readonly defaultEndpoint: Endpoint,
-    private readonly clientFor: (row: EndpointRow) => BedrockRuntimeClient,
+    private readonly clientFor: (row: EndpointRow) => BedrockConnection,
     healthPolicy: HealthPolicy,
     log?: Logger,
   ) {
@@ -51,7 +51,7 @@ export class Router extends ReloadingStore {
       next.set(row.id, kept && kept.updatedAt === updatedAt ? kept : { updatedAt, endpoint: this.build(row) });
     }
     for (const [id, old] of this.built) {
-      if (next.get(id)?.endpoint !== old.endpoint) setTimeout(() => old.endpoint.client.destroy(), closeReplacedAfterMs).unref();
+      if (next.get(id)?.endpoint !== old.endpoint) setTimeout(() => void closeBedrockConnection(old.endpoint), closeReplacedAfterMs).unref();
     }
     this.built = next;
     this.teams = new Map(routing.map((r) => [r.team_id, { strategy: r.strategy as Strategy, ids: r.endpoint_ids }]));
@@ -99,7 +99,7 @@ export class Router extends ReloadingStore {
       id: row.id,
       name: row.name,
       region: row.region,
-      client: this.clientFor(row),
+      ...this.clientFor(row),
       profilePrefixes: row.profile_prefix ? [row.profile_prefix as ProfilePrefix] : profilePrefixesForRegion(row.region),
       modelArns: new Map(Object.entries(row.model_arns ?? {})),
       priority: row.priority,
@@ -110,6 +110,6 @@ export class Router extends ReloadingStore {
 
   override async stop(): Promise<void> {
     await super.stop();
-    for (const b of this.built.values()) b.endpoint.client.destroy();
+    await Promise.all([...this.built.values()].map((b) => closeBedrockConnection(b.endpoint)));
   }
 }

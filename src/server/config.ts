@@ -70,6 +70,10 @@ const rawSchema = z.object({
   notifyRetryBaseSeconds: z.coerce.number().positive('must be above 0').max(3600).default(5),
   upstream: z.enum(['bedrock', 'emulator']).default('bedrock'),
   bedrockHttp: z.enum(['1.1', '2']).default('1.1'),
+  bedrockClient: z.enum(['direct', 'sdk']).default('direct'),
+  bedrockConnectTimeoutMs: positiveInt.default(10_000),
+  bedrockFirstByteTimeoutMs: positiveInt.default(120_000),
+  bedrockIdleTimeoutMs: positiveInt.default(60_000),
   adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
   secretKey: z.string().min(32, 'must be at least 32 characters (try: openssl rand -base64 32)').optional(),
   secretKeyPrevious: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -116,6 +120,10 @@ export const settings: Setting[] = [
   { key: 'notifyRetryBaseSeconds', env: 'CCAG_NOTIFY_RETRY_BASE_SECONDS', description: 'seconds before the first retry of a failed notification; each next retry waits twice as long, up to 15 minutes (default 5)' },
   { key: 'upstream', flag: '--upstream', env: 'CCAG_UPSTREAM', description: 'bedrock or emulator (default bedrock)' },
   { key: 'bedrockHttp', flag: '--bedrock-http', env: 'CCAG_BEDROCK_HTTP', description: 'HTTP version to Bedrock: 1.1 (keep-alive pool, default) or 2' },
+  { key: 'bedrockClient', env: 'CCAG_BEDROCK_CLIENT', description: 'how models are invoked: direct (undici with the SDK\'s signer and event-stream codec, default) or sdk (the AWS SDK\'s commands)' },
+  { key: 'bedrockConnectTimeoutMs', env: 'CCAG_BEDROCK_CONNECT_TIMEOUT_MS', description: 'milliseconds to connect to Bedrock before trying the next endpoint (default 10000)' },
+  { key: 'bedrockFirstByteTimeoutMs', env: 'CCAG_BEDROCK_FIRST_BYTE_TIMEOUT_MS', description: 'milliseconds to wait for the start of Bedrock\'s answer before trying the next endpoint (default 120000: a model may think long)' },
+  { key: 'bedrockIdleTimeoutMs', env: 'CCAG_BEDROCK_IDLE_TIMEOUT_MS', description: 'milliseconds a Bedrock stream may stay silent before it is ended with an error event (default 60000)' },
   { key: 'adminPassword', env: 'CCAG_ADMIN_PASSWORD', description: 'password of the bootstrap admin user "admin", used when it is first created' },
   { key: 'secretKey', env: 'CCAG_SECRET_KEY', description: 'encrypts stored secrets; required with Postgres, generated into the data folder otherwise' },
   { key: 'secretKeyPrevious', env: 'CCAG_SECRET_KEY_PREVIOUS', description: 'the previous secret key, still accepted for decryption during rotation' },
@@ -163,6 +171,9 @@ export interface Config {
   notify: { maxAttempts: number; retryBaseMs: number };
   upstream: 'bedrock' | 'emulator';
   bedrockHttp: '1.1' | '2';
+  /** How InvokeModel(WithResponseStream) is called: undici + the SDK's signer and codec, or the SDK. */
+  bedrockClient: 'direct' | 'sdk';
+  bedrockTimeouts: { connectMs: number; firstByteMs: number; idleMs: number };
   adminPassword?: string;
   secretKey?: string;
   secretKeyPrevious?: string;
@@ -255,6 +266,8 @@ export function loadConfig(flags: Partial<Record<keyof RawConfig, unknown>>, env
     notify: { maxAttempts: c.notifyMaxAttempts, retryBaseMs: c.notifyRetryBaseSeconds * 1000 },
     upstream: c.upstream,
     bedrockHttp: c.bedrockHttp,
+    bedrockClient: c.bedrockClient,
+    bedrockTimeouts: { connectMs: c.bedrockConnectTimeoutMs, firstByteMs: c.bedrockFirstByteTimeoutMs, idleMs: c.bedrockIdleTimeoutMs },
     adminPassword: c.adminPassword,
     secretKey: c.secretKey,
     secretKeyPrevious: c.secretKeyPrevious,

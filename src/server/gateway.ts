@@ -131,6 +131,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     name: defaultEndpointId,
     region: upstream.region,
     client: upstream.client,
+    invoker: upstream.invoker,
     profilePrefixes: profilePrefixesForRegion(upstream.region),
     modelArns: new Map(),
     priority: 0,

@@ -7,11 +7,17 @@ const pingEvent = 'event: ping\ndata: {"type": "ping"}\n\n';
 /**
  * Writes Server-Sent Events to a response as they come: waits for the socket to drain
  * (back-pressure reaches the upstream), and sends `ping` while the upstream is silent so
- * clients and load balancers keep the stream open.
+ * clients and load balancers keep the stream open. Events written in the same turn of the
+ * event loop (all those decoded from one read of Bedrock's stream) go out in one write: one
+ * chunk and one system call rather than one per event.
  */
 export class SseWriter {
   private lastWrite = Date.now();
   private readonly timer: NodeJS.Timeout;
+  private pending = '';
+  private flushing: NodeJS.Immediate | undefined;
+  /** Set while the socket's buffer is full: writers wait for it. */
+  private draining: Promise<unknown> | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -40,14 +46,33 @@ export class SseWriter {
     return this.write(`event: ${type}\ndata: ${json}\n\n`);
   }
 
-  async write(chunk: string): Promise<void> {
-    if (this.closed) return;
+  write(chunk: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.lastWrite = Date.now();
-    if (!this.res.write(chunk)) await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
+    this.pending += chunk;
+    this.flushing ??= setImmediate(this.flush);
+    return (this.draining as Promise<void> | undefined) ?? Promise.resolve();
   }
+
+  private readonly flush = (): void => {
+    this.flushing = undefined;
+    const chunk = this.pending;
+    this.pending = '';
+    if (!chunk || this.closed) return;
+    if (!this.res.write(chunk) && !this.draining) {
+      this.draining = Promise.race([once(this.res, 'drain'), once(this.res, 'close')])
+        .catch(() => undefined) // a failed socket is closed: writers stop on `closed`
+        .finally(() => (this.draining = undefined));
+    }
+  };
 
   end(): void {
     clearInterval(this.timer);
-    if (!this.closed) this.res.end();
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = undefined;
+    if (this.closed) return;
+    if (this.pending) this.res.write(this.pending);
+    this.pending = '';
+    this.res.end();
   }
 }

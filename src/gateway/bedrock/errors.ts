@@ -18,6 +18,8 @@ const mapping: Record<string, ErrorType> = {
   TooManyRequestsException: 'rate_limit_error',
   InternalServerException: 'api_error',
   ServiceUnavailableException: 'overloaded_error',
+  // A wait for Bedrock ran out (CCAG_BEDROCK_*_TIMEOUT_MS, or the SDK handler's own).
+  TimeoutError: 'timeout_error',
 };
 
 /** Seconds a throttled client is told to wait (Bedrock gives no hint of its own). */

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { emulatorCredentials, startEmulator, startStsEmulator, type Emulator, type StsEmulator } from '../../../src/emulator/index.js';
-import { createBedrockClient } from '../../../src/gateway/bedrock/client.js';
+import { closeBedrockConnection, createBedrockClient, createBedrockConnection } from '../../../src/gateway/bedrock/client.js';
 import { credentialsProvider, type CredentialsProviderOptions, type EndpointCredentials } from '../../../src/routing/credentials.js';
 import { invokeBody, rejection, sonnet45Profile } from '../emulator/sdk.js';
 
@@ -65,37 +65,43 @@ test('a wrong external id: STS refuses with AccessDenied naming the role, and Be
   assert.equal(bedrock.requests.length, bedrockCalls);
 });
 
-test('short-lived credentials are renewed before they expire: calls keep succeeding across several lifetimes', async () => {
-  const firstCall = sts.calls.length;
-  const firstRequest = bedrock.requests.length;
-  const client = clientFor({ type: 'assume_role', roleArn: shortLivedRole, sessionName: 'refresh-test' });
-  const issuedCount = () => sts.calls.slice(firstCall).filter((c) => c.outcome.ok).length;
+// The SDK's commands (count_tokens, CCAG_BEDROCK_CLIENT=sdk) and the direct invoker (InvokeModel on the hot path) alike.
+for (const via of ['sdk', 'direct'] as const) {
+  test(`short-lived credentials are renewed before they expire (${via}): calls keep succeeding across several lifetimes`, async () => {
+    const firstCall = sts.calls.length;
+    const firstRequest = bedrock.requests.length;
+    const provider = credentialsProvider({ type: 'assume_role', roleArn: shortLivedRole, sessionName: 'refresh-test' }, { region, sourceCredentials: emulatorCredentials, stsEndpoint: sts.url });
+    const connection = createBedrockConnection({ region, endpoint: bedrock.url, credentials: provider, forceSigV4: true, invoker: via });
+    after(() => closeBedrockConnection(connection));
+    const call = () => (via === 'sdk' ? connection.client.send(invoke()) : connection.invoker.invoke(sonnet45Profile, Buffer.from(invokeBody('hi')).toString(), new AbortController().signal));
+    const issuedCount = () => sts.calls.slice(firstCall).filter((c) => c.outcome.ok).length;
 
-  await client.send(invoke());
-  const first = sts.calls[firstCall]!.outcome;
-  assert.ok(first.ok);
-  // Past the first credentials' expiry, and at least three sets issued.
-  const deadline = Date.now() + 30_000;
-  while (Date.now() <= first.expiration.getTime() + lifetimeSeconds * 1000 || issuedCount() < 3) {
-    assert.ok(Date.now() < deadline, `still ${issuedCount()} AssumeRole calls at the deadline`);
-    await client.send(invoke());
-    await sleep(50);
-  }
+    await call();
+    const first = sts.calls[firstCall]!.outcome;
+    assert.ok(first.ok);
+    // Past the first credentials' expiry, and at least three sets issued.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() <= first.expiration.getTime() + lifetimeSeconds * 1000 || issuedCount() < 3) {
+      assert.ok(Date.now() < deadline, `still ${issuedCount()} AssumeRole calls at the deadline`);
+      await call();
+      await sleep(50);
+    }
 
-  const requests = bedrock.requests.slice(firstRequest);
-  // The Bedrock emulator refuses expired credentials with ExpiredTokenException: every call passed.
-  assert.deepEqual(
-    requests.filter((r) => !r.outcome.ok),
-    [],
-  );
-  const issued = sts.calls.slice(firstCall);
-  assert.ok(issued.every((c) => c.outcome.ok && c.roleSessionName === 'refresh-test'));
-  const keysUsed = new Set(requests.map((r) => signingKey(r.headers)));
-  assert.ok(keysUsed.size >= 3, `signed with ${keysUsed.size} sets of credentials`);
-  for (const key of keysUsed) assert.ok(issued.some((c) => c.outcome.ok && c.outcome.accessKeyId === key));
-  // Remembered between renewals, not fetched for each call.
-  assert.ok(issued.length < requests.length, `${issued.length} AssumeRole calls for ${requests.length} Bedrock calls`);
-});
+    const requests = bedrock.requests.slice(firstRequest);
+    // The Bedrock emulator refuses expired credentials with ExpiredTokenException: every call passed.
+    assert.deepEqual(
+      requests.filter((r) => !r.outcome.ok),
+      [],
+    );
+    const issued = sts.calls.slice(firstCall);
+    assert.ok(issued.every((c) => c.outcome.ok && c.roleSessionName === 'refresh-test'));
+    const keysUsed = new Set(requests.map((r) => signingKey(r.headers)));
+    assert.ok(keysUsed.size >= 3, `signed with ${keysUsed.size} sets of credentials`);
+    for (const key of keysUsed) assert.ok(issued.some((c) => c.outcome.ok && c.outcome.accessKeyId === key));
+    // Remembered between renewals, not fetched for each call.
+    assert.ok(issued.length < requests.length, `${issued.length} AssumeRole calls for ${requests.length} Bedrock calls`);
+  });
+}
 
 test('without an STS endpoint setting, AWS_ENDPOINT_URL_STS is honoured', async () => {
   const firstCall = sts.calls.length;
