@@ -1,8 +1,12 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 
 export const pingIntervalMs = 15_000;
 const pingEvent = 'event: ping\ndata: {"type": "ping"}\n\n';
+/**
+ * Past this many characters a batch is written at once: events decoded back to back (an
+ * upstream that is far ahead of a slow client) must meet the socket's back-pressure, not pile up.
+ */
+const batchLimit = 16 * 1024;
 
 /**
  * Writes Server-Sent Events to a response as they come: waits for the socket to drain
@@ -50,21 +54,33 @@ export class SseWriter {
     if (this.closed) return Promise.resolve();
     this.lastWrite = Date.now();
     this.pending += chunk;
-    this.flushing ??= setImmediate(this.flush);
+    if (this.pending.length >= batchLimit) this.flush();
+    else this.flushing ??= setImmediate(this.flush);
     return (this.draining as Promise<void> | undefined) ?? Promise.resolve();
   }
 
   private readonly flush = (): void => {
+    if (this.flushing) clearImmediate(this.flushing);
     this.flushing = undefined;
     const chunk = this.pending;
     this.pending = '';
     if (!chunk || this.closed) return;
-    if (!this.res.write(chunk) && !this.draining) {
-      this.draining = Promise.race([once(this.res, 'drain'), once(this.res, 'close')])
-        .catch(() => undefined) // a failed socket is closed: writers stop on `closed`
-        .finally(() => (this.draining = undefined));
-    }
+    if (!this.res.write(chunk) && !this.draining) this.draining = this.drained();
   };
+
+  /** Resolves when the socket drains or closes (writers stop on `closed`); leaves no listener behind. */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        this.draining = undefined;
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
 
   end(): void {
     clearInterval(this.timer);
