@@ -53,6 +53,10 @@ export function mapUpstreamError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   if ((err as Error)?.name === 'AbortError') return new GatewayError('api_error', 'request aborted');
   if (isConnectionError(err)) return new GatewayError('overloaded_error', `Amazon Bedrock could not be reached (${(err as { code: string }).code})`);
+  // A bug of ours, not Bedrock's wording: its message describes our code, so clients get none.
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError) {
+    return new GatewayError('api_error', 'the gateway failed while calling Amazon Bedrock');
+  }
   const info = upstreamErrorInfo(err);
   let type = mapping[info.name];
   if (!type) {
