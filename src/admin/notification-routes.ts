@@ -106,7 +106,7 @@ export async function notificationRoutes(app: FastifyInstance, { services }: { s
     }
     if (fields.url && (b.url !== undefined || b.allow_private !== undefined)) {
       await assertPublicUrl(fields.url, { allowPrivate: fields.allow_private }).catch((err: Error) => {
-        throw invalidRequest(`url: ${err.message.replace('provider URLs must be public unless the provider allows', 'webhook URLs must be public unless the destination allows')}`);
+        throw invalidRequest(`url: ${err.message}`);
       });
     }
     return { fields, secret };

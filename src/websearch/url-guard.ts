@@ -86,7 +86,7 @@ export async function assertPublicUrl(url: string, o: { allowPrivate?: boolean }
 function refused(host: string, address: string): UnsafeUrlError {
   const what = host === address ? host : `${host} (${address})`;
   return new UnsafeUrlError(
-    `${what} is a loopback, private, link-local or otherwise internal address; provider URLs must be public unless the provider allows private addresses`,
+    `${what} is a loopback, private, link-local or otherwise internal address; such URLs are refused unless allow_private is set (CLI: --allow-private)`,
   );
 }
 

@@ -196,7 +196,7 @@ test('POST /notifications/:ref/test sends one test event and answers how it went
 
     const internal = await api('/notifications', { method: 'POST', body: { name: 'internal', type: 'webhook', url: `${hook.url}/x`, events: ['key.revoked'] } });
     assert.equal(internal.status, 400);
-    assert.match(internal.body.error.message, /^url: 127\.0\.0\.1 is a loopback, private, link-local or otherwise internal address; webhook URLs must be public unless the destination allows private addresses/);
+    assert.match(internal.body.error.message, /^url: 127\.0\.0\.1 is a loopback, private, link-local or otherwise internal address; such URLs are refused unless allow_private is set \(CLI: --allow-private\)/);
     const metadata = await api('/notifications', { method: 'POST', body: { name: 'meta', type: 'webhook', url: 'http://169.254.169.254/latest', events: ['key.revoked'] } });
     assert.equal(metadata.status, 400);
     const mixed = await api('/notifications', { method: 'POST', body: { name: 'mixed', type: 'webhook', url: 'https://hooks.example.com', topic_arn: 'arn:aws:sns:us-east-1:123456789012:x', events: ['key.revoked'] } });
