@@ -1,13 +1,11 @@
 import { html } from 'htm/preact';
 import type { BudgetView } from '../../api/schemas.js';
 import { api, seg } from '../api.js';
-import { BudgetMeter } from '../components/budget-meter.js';
+import { BudgetTable } from '../components/budget-table.js';
 import { ConfirmButton } from '../components/buttons.js';
 import { Field, Form, Select } from '../components/form.js';
-import { Empty, LoadState } from '../components/notes.js';
+import { Empty } from '../components/notes.js';
 import { Page, Panel } from '../components/page.js';
-import { Table } from '../components/table.js';
-import { when } from '../format.js';
 import { useApi } from '../use-api.js';
 
 const rulesText = (b: BudgetView) => b.rules.map((r) => `${r.pct}% ${r.action}${r.action === 'throttle' ? ` ${r.rpm} rpm` : ''}`).join(', ');
@@ -29,24 +27,16 @@ export function BudgetsPage() {
       </${Form}>
     </${Panel}>
     <${Panel} title="Budgets">
-      <${LoadState} loading=${budgets.loading} error=${budgets.error} hasData=${!!budgets.data} />
-      ${budgets.data
-        ? html`<${Table}
-            caption="Budgets"
-            rows=${budgets.data.data}
-            rowKey=${(b: BudgetView) => b.id}
-            empty=${html`<${Empty} title="No budgets yet.">Set one above; without a budget, only rate limits bound spend.</${Empty}>`}
-            columns=${[
-              { label: 'Scope', value: (b: BudgetView) => b.scope },
-              { label: 'Target', value: (b: BudgetView) => b.target ?? b.target_id },
-              { label: 'Period', value: (b: BudgetView) => b.period },
-              { label: 'Spent', value: (b: BudgetView) => html`<${BudgetMeter} spent=${b.spent_usd} amount=${b.amount_usd} label=${`${b.scope} ${b.target} budget used`} />` },
-              { label: 'Rules', value: rulesText },
-              { label: 'Resets', value: (b: BudgetView) => when(b.resets_at) },
-              { label: '', value: (b: BudgetView) => html`<${ConfirmButton} label="Remove" question=${`Remove the budget of ${b.target}?`} onConfirm=${() => api.del(`/budgets/${seg(b.id)}`).then(budgets.reload)} />` },
-            ]}
-          />`
-        : null}
+      <${BudgetTable}
+        budgets=${budgets}
+        empty=${html`<${Empty} title="No budgets yet.">Set one above; without a budget, only rate limits bound spend.</${Empty}>`}
+        who=${[
+          { label: 'Scope', value: (b: BudgetView) => b.scope },
+          { label: 'Target', value: (b: BudgetView) => b.target ?? b.target_id },
+        ]}
+        more=${[{ label: 'Rules', value: rulesText }]}
+        actions=${[{ label: '', value: (b: BudgetView) => html`<${ConfirmButton} label="Remove" question=${`Remove the budget of ${b.target}?`} onConfirm=${() => api.del(`/budgets/${seg(b.id)}`).then(budgets.reload)} />` }]}
+      />
     </${Panel}>
   </${Page}>`;
 }

@@ -1,11 +1,11 @@
 import { html } from 'htm/preact';
 import type { BudgetView, SpendRow } from '../../api/schemas.js';
-import { BudgetMeter } from '../components/budget-meter.js';
+import { BudgetTable } from '../components/budget-table.js';
 import { Empty, LoadState } from '../components/notes.js';
 import { Page, Panel } from '../components/page.js';
 import { Stat, Stats } from '../components/stat.js';
 import { Table } from '../components/table.js';
-import { int, usd, when } from '../format.js';
+import { int, usd } from '../format.js';
 import { useMe } from '../session.js';
 import { useApi } from '../use-api.js';
 
@@ -36,21 +36,11 @@ export function MyUsagePage() {
       <${Stat} label="Tokens" value=${int(total.tokens)} />
     </${Stats}>
     <${Panel} title="Budgets">
-      <${LoadState} loading=${budgets.loading} error=${budgets.error} hasData=${!!budgets.data} />
-      ${budgets.data
-        ? html`<${Table}
-            caption="Budgets"
-            rows=${budgets.data.data}
-            rowKey=${(b: BudgetView) => b.id}
-            empty=${html`<${Empty} title="No budget applies to you.">Your use is limited only by rate limits, if any.</${Empty}>`}
-            columns=${[
-              { label: 'For', value: (b: BudgetView) => `${b.scope} ${b.target ?? ''}` },
-              { label: 'Period', value: (b: BudgetView) => b.period },
-              { label: 'Spent', value: (b: BudgetView) => html`<${BudgetMeter} spent=${b.spent_usd} amount=${b.amount_usd} label=${`${b.scope} ${b.target} budget used`} />` },
-              { label: 'Resets', value: (b: BudgetView) => when(b.resets_at) },
-            ]}
-          />`
-        : null}
+      <${BudgetTable}
+        budgets=${budgets}
+        empty=${html`<${Empty} title="No budget applies to you.">Your use is limited only by rate limits, if any.</${Empty}>`}
+        who=${[{ label: 'For', value: (b: BudgetView) => `${b.scope} ${b.target ?? ''}` }]}
+      />
     </${Panel}>
     <${Panel} title="By day">
       <${Table} caption="Spend by day" rows=${days} rowKey=${(r: SpendRow) => r.group} empty=${noUsage} columns=${spendColumns('Day')} />
