@@ -1,7 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { notFound } from '../api/errors.js';
 import { authorize, type Access } from '../auth/access.js';
-import { randomBase62 } from '../auth/random-token.js';
 import { adminRoutes } from '../admin/routes.js';
 import { devicePageRoutes } from '../auth/routes/device-page.js';
 import { oauthRoutes } from '../auth/routes/oauth-routes.js';
@@ -13,6 +12,7 @@ import { sendError, toGatewayError } from './error-handler.js';
 import { maxJsonDepth, nestedDeeperThan, tooDeeplyNested } from './json-depth.js';
 import { opsRoutes } from './ops-routes.js';
 import { portalRoutes } from './portal-routes.js';
+import { newRequestId } from './request-id.js';
 import { setupRoutes } from './setup-routes.js';
 import type { Services } from './services.js';
 
@@ -38,7 +38,7 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
-    genReqId: () => `req_${randomBase62(18)}`,
+    genReqId: newRequestId,
     return503OnClosing: true,
     // Longer than any load balancer's idle timeout (an ALB's is up to 900 s in our templates):
     // the balancer, not ccag, must close an idle connection, or a request crossing the close gets a 502.
