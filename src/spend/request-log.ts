@@ -43,6 +43,20 @@ const columns = [
   'web_searches',
 ] as const;
 
+const columnList = columns.join(', ');
+
+/** A record as a row of the requests table, keyed by column. */
+function toRow(r: RequestRecord): Record<(typeof columns)[number], unknown> {
+  return {
+    id: r.id, at: r.at, key_id: r.keyId, user_id: r.userId, team_id: r.teamId, route: r.route, model: r.model, bedrock_model: r.bedrockModel,
+    region: r.region, stream: r.stream, status: r.status, error_type: r.errorType, stop_reason: r.stopReason, input_tokens: r.inputTokens,
+    output_tokens: r.outputTokens, cache_read_tokens: r.cacheReadTokens, cache_write_5m_tokens: r.cacheWrite5mTokens,
+    cache_write_1h_tokens: r.cacheWrite1hTokens, latency_ms: r.latencyMs, ttft_ms: r.ttftMs, tool_names: r.toolNames,
+    client_aborted: r.clientAborted, retried_without: r.retriedWithout, cost_micros: r.costMicros, priced: r.priced,
+    price_model: r.priceModel, endpoint: r.endpoint, web_searches: r.webSearches,
+  };
+}
+
 const flushEveryMs = 1_000;
 const flushAtRows = 200;
 const maxBuffered = 50_000;
@@ -117,22 +131,15 @@ export class RequestLog {
   }
 
   private async insert(batch: RequestRecord[]): Promise<void> {
-    const params: unknown[] = [];
-    const rows = batch.map((r) => {
-      const values = [
-        r.id, r.at, r.keyId, r.userId, r.teamId, r.route, r.model, r.bedrockModel, r.region, r.stream, r.status, r.errorType,
-        r.stopReason, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens,
-        r.latencyMs, r.ttftMs, r.toolNames, r.clientAborted, r.retriedWithout, r.costMicros, r.priced, r.priceModel, r.endpoint,
-        r.webSearches,
-      ];
-      return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
-    });
+    // The batch goes as one JSON parameter that Postgres unpacks into rows: one JSON.stringify
+    // instead of binding 28 parameters per row, which blocked the event loop for milliseconds.
+    const rows = JSON.stringify(batch.map(toRow));
     const write = async () => {
       await this.db.transaction(async (tx) => {
         await this.ledger?.settle(tx, batch);
         const inserted = await tx.query<{ id: string }>(
-          `INSERT INTO requests (${columns.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
-          params,
+          `INSERT INTO requests (${columnList}) SELECT ${columnList} FROM json_populate_recordset(NULL::requests, $1::json) ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [rows],
         );
         // Only rows written now: a batch retried after a lost commit is not counted twice.
         if (inserted.rows.length) await tx.query('SELECT rollup_requests($1::text[])', [inserted.rows.map((r) => r.id)]);
