@@ -79,38 +79,89 @@ export function directInvoker(client: BedrockRuntimeClient, o: { timeouts: Bedro
   let target: Promise<Target> | undefined;
   const resolveTarget = () => (target ??= resolve(client).catch((err) => ((target = undefined), Promise.reject(err))));
 
-  const send = async (modelId: string, operation: 'invoke' | 'invoke-with-response-stream', body: string, signal: AbortSignal): Promise<Dispatcher.ResponseData> => {
+  /** The request's origin, URL path and signed headers. */
+  const prepare = async (modelId: string, operation: 'invoke' | 'invoke-with-response-stream', body: string) => {
     const t = await resolveTarget();
     const path = `${t.basePath}/model/${labelEncode(modelId)}/${operation}`;
     const headers: Record<string, string> = { host: t.host, 'content-type': 'application/json' };
     headers[operation === 'invoke' ? 'accept' : 'x-amzn-bedrock-accept'] = 'application/json';
-    const signed = await t.sign(headers, path, body);
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(t.origin + path, { method: 'POST', headers: signed, body, signal, dispatcher });
-    } catch (err) {
-      throw timeoutOr(err, o.timeouts);
-    }
-    if (res.statusCode !== 200) throw await httpError(res);
-    return res;
+    return { origin: t.origin, path, headers: await t.sign(headers, path, body) };
   };
 
   return {
     async invoke(modelId, body, signal) {
-      const res = await send(modelId, 'invoke', body, signal);
+      const { origin, path, headers } = await prepare(modelId, 'invoke', body);
+      let res: BufferedResponse;
       try {
-        return new Uint8Array(await res.body.arrayBuffer());
+        res = await postBuffered(dispatcher, origin, path, headers, body, signal);
       } catch (err) {
         throw timeoutOr(err, o.timeouts);
       }
+      if (res.statusCode !== 200) throw httpError(res.statusCode, res.headers, res.body.toString());
+      return res.body;
     },
     async invokeStream(modelId, body, signal) {
-      const res = await send(modelId, 'invoke-with-response-stream', body, signal);
+      const { origin, path, headers } = await prepare(modelId, 'invoke-with-response-stream', body);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(origin + path, { method: 'POST', headers, body, signal, dispatcher });
+      } catch (err) {
+        throw timeoutOr(err, o.timeouts);
+      }
+      if (res.statusCode !== 200) throw httpError(res.statusCode, res.headers, await res.body.text().catch(() => ''));
       return decodeEventStream(res.body, (err) => timeoutOr(err, o.timeouts));
     },
     // Like the SDK client's destroy(): whatever is still in flight is cut (shutdown has waited for it).
     close: () => dispatcher.destroy(),
   };
+}
+
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+interface BufferedResponse {
+  statusCode: number;
+  headers: ResponseHeaders;
+  body: Buffer;
+}
+
+/**
+ * A POST whose whole answer is wanted at once (InvokeModel), through undici's dispatcher with
+ * a handler that gathers the chunks: none of the body stream, promises and listeners that
+ * undici's request() builds per call, which a buffered answer does not need.
+ */
+function postBuffered(dispatcher: Dispatcher, origin: string, path: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<BufferedResponse> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const chunks: Buffer[] = [];
+    let statusCode = 0;
+    let responseHeaders: ResponseHeaders = {};
+    let onAbort: (() => void) | undefined;
+    const settled = () => onAbort && signal.removeEventListener('abort', onAbort);
+    dispatcher.dispatch(
+      { origin, path, method: 'POST', headers, body },
+      {
+        onRequestStart(controller) {
+          onAbort = () => controller.abort(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+        },
+        onResponseStart(_controller, status, headers) {
+          statusCode = status;
+          responseHeaders = headers;
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          settled();
+          resolve({ statusCode, headers: responseHeaders, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+        },
+        onResponseError(_controller, err) {
+          settled();
+          reject(err);
+        },
+      },
+    );
+  });
 }
 
 async function resolve(client: BedrockRuntimeClient): Promise<Target> {
@@ -156,26 +207,32 @@ async function signerFor(client: BedrockRuntimeClient, region: string): Promise<
   };
 }
 
-/** An HTTP label as the SDK encodes it (RFC 3986: also !'()*). */
+const encodedLabels = new Map<string, string>();
+
+/** An HTTP label as the SDK encodes it (RFC 3986: also !'()*). Model ids are few: each is encoded once. */
 function labelEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  let encoded = encodedLabels.get(value);
+  if (encoded === undefined) {
+    encoded = encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    if (encodedLabels.size < 1_000) encodedLabels.set(value, encoded);
+  }
+  return encoded;
 }
 
 /** A non-200 answer as the SDK raises it: named by x-amzn-errortype (or the body's type), with its status. */
-async function httpError(res: Dispatcher.ResponseData): Promise<Error> {
-  const text = await res.body.text().catch(() => '');
+function httpError(statusCode: number, headers: ResponseHeaders, text: string): Error {
   let json: { message?: string; Message?: string; __type?: string; code?: string } = {};
   try {
     json = JSON.parse(text);
   } catch {
     // not JSON: the text is the message
   }
-  const header = res.headers['x-amzn-errortype'];
+  const header = headers['x-amzn-errortype'];
   const type = (Array.isArray(header) ? header[0] : header) ?? json.__type ?? json.code ?? 'UnknownError';
   const name = type.split(':')[0]!.split('#').pop()!;
-  const error = new Error(json.message ?? json.Message ?? (text || `HTTP ${res.statusCode}`));
+  const error = new Error(json.message ?? json.Message ?? (text || `HTTP ${statusCode}`));
   error.name = name;
-  return Object.assign(error, { $fault: res.statusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: res.statusCode } });
+  return Object.assign(error, { $fault: statusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: statusCode } });
 }
 
 /** undici's header and body timeouts, in words that name the setting; anything else as it is. */
