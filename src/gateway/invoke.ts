@@ -46,11 +46,11 @@ export async function invokeWithLearning<T>(
 }
 
 /** InvokeModel: the answer's body. */
-export function invokeJson(invoker: BedrockInvoker, request: BedrockRequest, signal: AbortSignal): Promise<Uint8Array> {
+export function invokeJson(invoker: BedrockInvoker, request: BedrockRequest, signal: AbortSignal | undefined): Promise<Uint8Array> {
   return invoker.invoke(request.modelId, JSON.stringify(request.body), signal);
 }
 
 /** InvokeModelWithResponseStream: its events. */
-export function invokeStream(invoker: BedrockInvoker, request: BedrockRequest, signal: AbortSignal): Promise<AsyncIterable<ResponseStream>> {
+export function invokeStream(invoker: BedrockInvoker, request: BedrockRequest, signal: AbortSignal | undefined): Promise<AsyncIterable<ResponseStream>> {
   return invoker.invokeStream(request.modelId, JSON.stringify(request.body), signal);
 }

@@ -35,7 +35,8 @@ interface Call {
   /** The endpoints to try, in order. */
   route: Endpoint[];
   record: RequestRecord;
-  signal: AbortSignal;
+  /** Aborts the Bedrock call when a streaming client leaves (none for a non-streaming call: it runs to its end). */
+  signal: AbortSignal | undefined;
   admitted: Admitted;
 }
 
@@ -58,13 +59,13 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const record = newRecord(req, p, body, route[0]!.region);
     inference.metrics.requestStarted(); // metrics: ended in finish()
     let admitted: Admitted | undefined;
-    const abort = new AbortController();
+    const abort = body.stream ? new AbortController() : undefined;
     // A client gone mid-stream stops the Bedrock call (what was streamed is charged); a
     // non-streaming call runs to its end, so its real usage is recorded either way.
     reply.raw.on('close', () => {
       if (reply.raw.writableFinished) return;
       record.clientAborted = true;
-      if (body.stream) abort.abort();
+      abort?.abort();
     });
     try {
       assertModelAllowed(p, body.model);
@@ -77,7 +78,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
       const model = resolveModelAt(route[0]!, body.model, inference.models);
       record.bedrockModel = model.bedrockModelId;
       admitted = await admitRequest(inference, p, req.id, estimateCost(model, body, Number(req.headers['content-length']) || 0), req.log);
-      const call: Call = { req, principal: p, body, model, route, record, signal: abort.signal, admitted };
+      const call: Call = { req, principal: p, body, model, route, record, signal: abort?.signal, admitted };
       reply.headers(admitted.headers);
       if (search) return await respondWithSearch(call, reply, search);
       if (body.stream) await respondWithStream(call, reply);

@@ -30,7 +30,8 @@ export interface Served<T> {
 }
 
 export interface FailoverOptions {
-  signal: AbortSignal;
+  /** The client left: a failure is then not the endpoint's. */
+  signal?: AbortSignal;
   log: FastifyBaseLogger;
   /** At most this many endpoints are tried for one request. */
   maxAttempts?: number;
@@ -60,8 +61,8 @@ export async function withFailover<T>(
       health.observer?.attempt(endpoint.name, Date.now() - started);
       return { endpoint, result, failedOver };
     } catch (err) {
-      if (!o.signal.aborted) health.observer?.attempt(endpoint.name, Date.now() - started, err);
-      if (o.signal.aborted || !isEndpointFailure(err)) {
+      if (!o.signal?.aborted) health.observer?.attempt(endpoint.name, Date.now() - started, err);
+      if (o.signal?.aborted || !isEndpointFailure(err)) {
         health.release(endpoint.id, model);
         throw err;
       }

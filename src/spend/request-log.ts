@@ -62,15 +62,16 @@ const flushAtRows = 200;
 const maxBuffered = 50_000;
 
 /**
- * Buffers request records and writes them in batches (one multi-row INSERT), off the request
- * path, in one transaction with the budgets' usage they add up to and the analytics rollups
- * (migrations/013_analytics.sql); flushed on shutdown. If
- * the database is down, rows wait (bounded) and are retried.
+ * Buffers request records and writes them in batches (one INSERT of up to 200 rows, when 200
+ * are buffered or every second), off the request path, in one transaction with the budgets'
+ * usage they add up to and the analytics rollups (migrations/013_analytics.sql); flushed on
+ * shutdown. If the database is down, rows wait (bounded) and are retried.
  */
 export class RequestLog {
   private buffer: RequestRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private nextFlush: Promise<void> | undefined;
   /** Records refused because the buffer was full (database down too long). */
   dropped = 0;
   /** Records the database refused and that were set aside in quarantined_requests. */
@@ -100,8 +101,20 @@ export class RequestLog {
     return this.buffer.length;
   }
 
+  /**
+   * Writes the records buffered now (records that arrive meanwhile wait for the next flush:
+   * 200 of them, or the timer). Called while a flush runs, it resolves after one more pass,
+   * so a caller always finds its records written.
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.writeBatch().finally(() => (this.flushing = undefined));
+    if (this.flushing) {
+      const again = () => {
+        this.nextFlush = undefined;
+        return this.flush();
+      };
+      return (this.nextFlush ??= this.flushing.then(again, again));
+    }
+    this.flushing = this.writeBuffered().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
@@ -111,9 +124,11 @@ export class RequestLog {
     if (this.buffer.length) await this.flush();
   }
 
-  private async writeBatch(): Promise<void> {
-    while (this.buffer.length) {
-      const batch = this.buffer.slice(0, flushAtRows);
+  private async writeBuffered(): Promise<void> {
+    // Only what is buffered now: draining until empty under load wrote a few rows per
+    // transaction, back to back, instead of full batches.
+    for (let left = this.buffer.length; left > 0 && this.buffer.length; ) {
+      const batch = this.buffer.slice(0, Math.min(flushAtRows, left));
       try {
         await this.insert(batch);
       } catch (err) {
@@ -127,6 +142,7 @@ export class RequestLog {
         }
       }
       this.buffer.splice(0, batch.length);
+      left -= batch.length;
     }
   }
 

@@ -13,7 +13,7 @@ export interface SearchTurnDeps {
   invoke(body: Json): Promise<Json>;
   invokeStream(body: Json): Promise<AsyncIterable<ResponseStream>>;
   provider: SearchProvider;
-  signal: AbortSignal;
+  signal: AbortSignal | undefined;
 }
 
 export interface SearchTurnOutcome {

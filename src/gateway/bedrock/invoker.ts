@@ -23,9 +23,9 @@ import { decodeEventStream } from './event-stream.js';
 
 export interface BedrockInvoker {
   /** InvokeModel: the answer's body (Anthropic JSON). */
-  invoke(modelId: string, body: string, signal: AbortSignal): Promise<Uint8Array>;
+  invoke(modelId: string, body: string, signal?: AbortSignal): Promise<Uint8Array>;
   /** InvokeModelWithResponseStream: its events, once the response has started. */
-  invokeStream(modelId: string, body: string, signal: AbortSignal): Promise<AsyncIterable<ResponseStream>>;
+  invokeStream(modelId: string, body: string, signal?: AbortSignal): Promise<AsyncIterable<ResponseStream>>;
   close(): Promise<void>;
 }
 
@@ -129,18 +129,19 @@ interface BufferedResponse {
  * a handler that gathers the chunks: none of the body stream, promises and listeners that
  * undici's request() builds per call, which a buffered answer does not need.
  */
-function postBuffered(dispatcher: Dispatcher, origin: string, path: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<BufferedResponse> {
+function postBuffered(dispatcher: Dispatcher, origin: string, path: string, headers: Record<string, string>, body: string, signal: AbortSignal | undefined): Promise<BufferedResponse> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(signal.reason);
     const chunks: Buffer[] = [];
     let statusCode = 0;
     let responseHeaders: ResponseHeaders = {};
     let onAbort: (() => void) | undefined;
-    const settled = () => onAbort && signal.removeEventListener('abort', onAbort);
+    const settled = () => onAbort && signal?.removeEventListener('abort', onAbort);
     dispatcher.dispatch(
       { origin, path, method: 'POST', headers, body },
       {
         onRequestStart(controller) {
+          if (!signal) return;
           onAbort = () => controller.abort(signal.reason);
           signal.addEventListener('abort', onAbort, { once: true });
         },
