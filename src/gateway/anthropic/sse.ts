@@ -11,12 +11,14 @@ const batchLimit = 16 * 1024;
 /**
  * Writes Server-Sent Events to a response as they come: waits for the socket to drain
  * (back-pressure reaches the upstream), and sends `ping` while the upstream is silent so
- * clients and load balancers keep the stream open. Events written in the same turn of the
- * event loop (all those decoded from one read of Bedrock's stream) go out in one write: one
- * chunk and one system call rather than one per event.
+ * clients and load balancers keep the stream open. The first event goes out at once; later
+ * events written in the same turn of the event loop (all those decoded from one read of
+ * Bedrock's stream) go out in one write: one chunk and one system call rather than one per event.
  */
 export class SseWriter {
   private lastWrite = Date.now();
+  /** Nothing written yet: the first event goes out at once, with the headers (time to first byte). */
+  private first = true;
   private readonly timer: NodeJS.Timeout;
   private pending = '';
   private flushing: NodeJS.Immediate | undefined;
@@ -54,7 +56,10 @@ export class SseWriter {
     if (this.closed) return Promise.resolve();
     this.lastWrite = Date.now();
     this.pending += chunk;
-    if (this.pending.length >= batchLimit) this.flush();
+    if (this.first || this.pending.length >= batchLimit) {
+      this.first = false;
+      this.flush();
+    }
     else this.flushing ??= setImmediate(this.flush);
     return (this.draining as Promise<void> | undefined) ?? Promise.resolve();
   }

@@ -18,7 +18,8 @@ import {
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, TokenIdentity } from '@smithy/types';
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
+import { postBuffered, postStreaming, readText, type BufferedResponse, type ResponseHeaders, type StreamingResponse } from './dispatch.js';
 import { decodeEventStream } from './event-stream.js';
 
 export interface BedrockInvoker {
@@ -93,7 +94,7 @@ export function directInvoker(client: BedrockRuntimeClient, o: { timeouts: Bedro
       const { origin, path, headers } = await prepare(modelId, 'invoke', body);
       let res: BufferedResponse;
       try {
-        res = await postBuffered(dispatcher, origin, path, headers, body, signal);
+        res = await postBuffered(dispatcher, { origin, path, headers, body, signal });
       } catch (err) {
         throw timeoutOr(err, o.timeouts);
       }
@@ -102,67 +103,18 @@ export function directInvoker(client: BedrockRuntimeClient, o: { timeouts: Bedro
     },
     async invokeStream(modelId, body, signal) {
       const { origin, path, headers } = await prepare(modelId, 'invoke-with-response-stream', body);
-      let res: Dispatcher.ResponseData;
+      let res: StreamingResponse;
       try {
-        res = await request(origin + path, { method: 'POST', headers, body, signal, dispatcher });
+        res = await postStreaming(dispatcher, { origin, path, headers, body, signal });
+        if (res.statusCode !== 200) throw httpError(res.statusCode, res.headers, await readText(res.body));
       } catch (err) {
         throw timeoutOr(err, o.timeouts);
       }
-      if (res.statusCode !== 200) throw httpError(res.statusCode, res.headers, await res.body.text().catch(() => ''));
       return decodeEventStream(res.body, (err) => timeoutOr(err, o.timeouts));
     },
     // Like the SDK client's destroy(): whatever is still in flight is cut (shutdown has waited for it).
     close: () => dispatcher.destroy(),
   };
-}
-
-type ResponseHeaders = Record<string, string | string[] | undefined>;
-
-interface BufferedResponse {
-  statusCode: number;
-  headers: ResponseHeaders;
-  body: Buffer;
-}
-
-/**
- * A POST whose whole answer is wanted at once (InvokeModel), through undici's dispatcher with
- * a handler that gathers the chunks: none of the body stream, promises and listeners that
- * undici's request() builds per call, which a buffered answer does not need.
- */
-function postBuffered(dispatcher: Dispatcher, origin: string, path: string, headers: Record<string, string>, body: string, signal: AbortSignal | undefined): Promise<BufferedResponse> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const chunks: Buffer[] = [];
-    let statusCode = 0;
-    let responseHeaders: ResponseHeaders = {};
-    let onAbort: (() => void) | undefined;
-    const settled = () => onAbort && signal?.removeEventListener('abort', onAbort);
-    dispatcher.dispatch(
-      { origin, path, method: 'POST', headers, body },
-      {
-        onRequestStart(controller) {
-          if (!signal) return;
-          onAbort = () => controller.abort(signal.reason);
-          signal.addEventListener('abort', onAbort, { once: true });
-        },
-        onResponseStart(_controller, status, headers) {
-          statusCode = status;
-          responseHeaders = headers;
-        },
-        onResponseData(_controller, chunk) {
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          settled();
-          resolve({ statusCode, headers: responseHeaders, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
-        },
-        onResponseError(_controller, err) {
-          settled();
-          reject(err);
-        },
-      },
-    );
-  });
 }
 
 async function resolve(client: BedrockRuntimeClient): Promise<Target> {
