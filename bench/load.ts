@@ -119,7 +119,8 @@ export function openLoop(target: Target, rate: number, o: LoadOptions): Promise<
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const counted = measuring();
-      const lag = performance.now() - due;
+      // Sent late (the generator fell behind): the wait counts. Sent up to 1 ms early (timers are coarse): it does not count against the target.
+      const lag = Math.max(0, performance.now() - due);
       pending.push(
         once(target).then((s) => {
           if (counted) collect({ ...s, latency: s.latency + lag, ttfb: s.ttfb + lag });

@@ -8,7 +8,7 @@ import type { OutageGrace } from '../db/outage-grace.js';
 import { DatabaseUnreachableError } from '../db/unreachable.js';
 import type { Budget, BudgetStore } from './budget-store.js';
 import { emitBudgetCrossed } from '../notify/emit.js';
-import { periodEnd, periodStart } from './periods.js';
+import { periodEnd, periodOf } from './periods.js';
 
 /**
  * Budget enforcement shared by all replicas through Postgres, with no database round trip
@@ -171,8 +171,8 @@ export class BudgetLedger {
     for (const r of records) {
       if (!r.costMicros) continue;
       for (const budget of this.budgets.forRecord(r)) {
-        const start = periodStart(budget.period, r.at);
-        const k = `${budget.id}:${start.toISOString()}`;
+        const { start, startIso } = periodOf(budget.period, r.at);
+        const k = `${budget.id}:${startIso}`;
         const t = totals.get(k) ?? { budget, start, cost: 0 };
         t.cost += r.costMicros;
         totals.set(k, t);
@@ -210,7 +210,7 @@ export class BudgetLedger {
   settled(records: { at: Date; keyId: string | null; userId: string | null; teamId: string | null; costMicros: number }[]): void {
     for (const r of records) {
       for (const budget of this.budgets.forRecord(r)) {
-        const a = this.accounts.get(`${budget.id}:${periodStart(budget.period, r.at).toISOString()}`);
+        const a = this.accounts.get(`${budget.id}:${periodOf(budget.period, r.at).startIso}`);
         if (a) a.unsettled = Math.max(0, a.unsettled - r.costMicros);
       }
     }
@@ -230,8 +230,8 @@ export class BudgetLedger {
   }
 
   private account(budget: Budget, now: Date): Account {
-    const start = periodStart(budget.period, now);
-    const k = `${budget.id}:${start.toISOString()}`;
+    const { start, startIso } = periodOf(budget.period, now);
+    const k = `${budget.id}:${startIso}`;
     let a = this.accounts.get(k);
     if (!a || a.budget !== budget) {
       a = { budget, periodStart: start, lease: a?.lease ?? 0, inflight: a?.inflight ?? 0, unsettled: a?.unsettled ?? 0, spentSeen: a?.spentSeen ?? 0, nearLimit: a?.nearLimit ?? false, freeIfNoSlack: a?.freeIfNoSlack ?? 0, leaseVersion: a?.leaseVersion ?? 0 };
@@ -331,7 +331,7 @@ export class BudgetLedger {
     let tightest: { remaining: number; resets: string } | undefined;
     for (const a of accounts) {
       const remaining = Math.max(0, a.budget.amountMicros - a.spentSeen - a.unsettled);
-      if (!tightest || remaining < tightest.remaining) tightest = { remaining, resets: periodEnd(a.budget.period, now).toISOString() };
+      if (!tightest || remaining < tightest.remaining) tightest = { remaining, resets: periodOf(a.budget.period, now).endIso };
     }
     return { 'x-ccag-budget-remaining-usd': (tightest!.remaining / 1_000_000).toFixed(2), 'x-ccag-budget-resets': tightest!.resets };
   }

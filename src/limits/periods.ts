@@ -17,3 +17,25 @@ export function periodEnd(period: BudgetPeriod, at: Date): Date {
   if (period === 'monthly') return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
   return new Date(start.getTime() + (period === 'daily' ? 1 : 7) * 86_400_000);
 }
+
+export interface Period {
+  start: Date;
+  /** start and end as ISO strings (account keys, the x-ccag-budget-resets header). */
+  startIso: string;
+  endIso: string;
+}
+
+/** The last period each kind was asked for: every request asks, and almost always for the same one. */
+const recent = new Map<BudgetPeriod, Period & { from: number; to: number }>();
+
+/** The period containing `at`, with its bounds as text. The Dates returned are shared: not to be changed. */
+export function periodOf(period: BudgetPeriod, at: Date): Period {
+  const t = at.getTime();
+  const hit = recent.get(period);
+  if (hit && t >= hit.from && t < hit.to) return hit;
+  const start = periodStart(period, at);
+  const end = periodEnd(period, at);
+  const p = { start, startIso: start.toISOString(), endIso: end.toISOString(), from: start.getTime(), to: end.getTime() };
+  recent.set(period, p);
+  return p;
+}

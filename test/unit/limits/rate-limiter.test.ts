@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryRateLimiter, slidingCount } from '../../../src/limits/rate-limiter.js';
-import { periodEnd, periodStart } from '../../../src/limits/periods.js';
+import { periodEnd, periodOf, periodStart } from '../../../src/limits/periods.js';
 
 const minute = 60_000;
 const t0 = 1_800_000_000_000 - (1_800_000_000_000 % minute); // the start of a minute
@@ -48,4 +48,16 @@ test('budget periods are UTC calendar days, Monday weeks and months', () => {
   assert.equal(periodStart('weekly', new Date('2026-11-23T00:00:00Z')).toISOString(), '2026-11-23T00:00:00.000Z');
   assert.equal(periodStart('monthly', at).toISOString(), '2026-11-01T00:00:00.000Z');
   assert.equal(periodEnd('monthly', new Date('2026-12-31T23:59:59Z')).toISOString(), '2027-01-01T00:00:00.000Z');
+});
+
+test('the remembered period moves on at its boundary, and back for an older time', () => {
+  const sundayNight = new Date('2026-11-22T23:59:59.999Z');
+  const mondayMorning = new Date('2026-11-23T00:00:00.000Z');
+  for (const period of ['daily', 'weekly', 'monthly'] as const) {
+    for (const at of [sundayNight, mondayMorning, sundayNight, new Date('2026-12-01T00:00:00Z'), mondayMorning]) {
+      const p = periodOf(period, at);
+      assert.equal(p.startIso, periodStart(period, at).toISOString(), `${period} start at ${at.toISOString()}`);
+      assert.equal(p.endIso, periodEnd(period, at).toISOString(), `${period} end at ${at.toISOString()}`);
+    }
+  }
 });
