@@ -21,6 +21,7 @@ import { assertModelAllowed } from '../policy/model-access.js';
 import { applyPolicy } from '../policy/apply.js';
 import { relayStream } from './stream-relay.js';
 import { completeUsage, toUsage, type Usage } from './usage.js';
+import { logRequestLine } from '../telemetry/logger.js';
 
 type Json = Record<string, any>;
 const decoder = new TextDecoder();
@@ -154,6 +155,8 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     const events = await invokeRouted(call, reply, async (invoker, r) => firstEventReady(await invokeStream(invoker, r, call.signal)));
     const { record, req } = call;
     reply.hijack();
+    // Its line, written below, says it streamed and whether the client left (which no response hook sees).
+    req.ownRequestLine = true;
     const sse = new SseWriter(reply.raw, { 'request-id': req.id, ...call.admitted.headers, ...endpointHeader(reply) }, inference.pingIntervalMs);
     const outcome = await relayStream(events, sse, call.model.requested, record.at.getTime());
     sse.end();
@@ -164,7 +167,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.ttftMs = outcome.ttftMs;
     account(call, outcome.usage);
     finish(record, 200, outcome.errorType, call.admitted);
-    req.log.info({ method: 'POST', path: '/v1/messages', status: 200, stream: true, ms: Date.now() - record.at.getTime(), aborted: record.clientAborted }, 'request');
+    logRequestLine(services.log, { reqId: req.id, method: 'POST', path: '/v1/messages', status: 200, stream: true, ms: Date.now() - record.at.getTime(), aborted: record.clientAborted });
   }
 
   /**

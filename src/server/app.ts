@@ -13,12 +13,17 @@ import { maxJsonDepth, nestedDeeperThan, tooDeeplyNested } from './json-depth.js
 import { opsRoutes } from './ops-routes.js';
 import { portalRoutes } from './portal-routes.js';
 import { newRequestId } from './request-id.js';
+import { logRequestLine } from '../telemetry/logger.js';
 import { setupRoutes } from './setup-routes.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+  }
+  interface FastifyRequest {
+    /** The route writes the request's log line itself (a stream, with what only it knows). */
+    ownRequestLine: boolean;
   }
 }
 
@@ -75,11 +80,9 @@ export async function buildApp(services: Services, routes: RouteEntry[] = []): P
     req.principal = await authorize(access, req, services.credentials, config.publicUrl);
   });
 
+  app.decorateRequest('ownRequestLine', false);
   app.addHook('onResponse', (req, reply, done) => {
-    req.log.info(
-      { method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
+    if (!req.ownRequestLine) logRequestLine(log, { reqId: req.id, method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 });
     done();
   });
 

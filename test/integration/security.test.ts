@@ -110,6 +110,34 @@ describe('security', () => {
     }
   });
 
+  test('every request leaves one log line: its id, method, path without the query, status and time', async () => {
+    const { gw, key } = env.rig;
+    const plain = await http(`${gw.url}/v1/models?limit=5&note=not-for-the-log`, { apiKey: key });
+    assert.equal(plain.status, 200);
+    const streamed = await request(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    await streamed.body.text();
+    const linesOf = (id: unknown) =>
+      gw
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes(String(id)))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'request');
+    const [line, ...more] = linesOf(plain.headers['request-id']);
+    assert.equal(more.length, 0, 'one line per request');
+    assert.deepEqual({ ...line, time: undefined, ms: undefined }, { level: 30, time: undefined, service: 'ccag', reqId: plain.headers['request-id'], method: 'GET', path: '/v1/models', status: 200, ms: undefined, msg: 'request' });
+    assert.equal(typeof line!.ms, 'number');
+    assert.equal(gw.logs().includes('not-for-the-log'), false, 'the query string is not logged');
+    const streamLines = linesOf(streamed.headers['request-id']);
+    assert.equal(streamLines.length, 1, `one line for a streamed request too: ${JSON.stringify(streamLines)}`);
+    assert.equal(streamLines[0]!.stream, true);
+    assert.equal(streamLines[0]!.status, 200);
+  });
+
   test('identity-provider URLs may not point at cloud instance metadata (link-local addresses)', async () => {
     const { gw, admin } = env.rig;
     for (const [name, issuer] of [['metadata', 'http://169.254.169.254/latest'], ['metadata6', 'http://[fd00:ec2::254]/'], ['mapped', 'http://[::ffff:169.254.169.254]/']]) {
