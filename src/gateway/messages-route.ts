@@ -153,11 +153,8 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     // Failures up to the first event (validation, throttling…) still get their own HTTP status,
     // or fail over to the next endpoint.
     const events = await invokeRouted(call, reply, async (invoker, r) => firstEventReady(await invokeStream(invoker, r, call.signal)));
-    const { record, req } = call;
-    reply.hijack();
-    // Its line, written below, says it streamed and whether the client left (which no response hook sees).
-    req.ownRequestLine = true;
-    const sse = new SseWriter(reply.raw, { 'request-id': req.id, ...call.admitted.headers, ...endpointHeader(reply) }, inference.pingIntervalMs);
+    const { record } = call;
+    const sse = openStream(call, reply);
     const outcome = await relayStream(events, sse, call.model.requested, record.at.getTime());
     sse.end();
     // An abandoned stream is charged what Bedrock reported, or an estimate of what was streamed.
@@ -167,6 +164,19 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     record.ttftMs = outcome.ttftMs;
     account(call, outcome.usage);
     finish(record, 200, outcome.errorType, call.admitted);
+    logStreamLine(call);
+  }
+
+  /** The response becomes a stream of events: fastify lets go of it, and the request's log line is the route's to write. */
+  function openStream(call: Call, reply: FastifyReply): SseWriter {
+    reply.hijack();
+    // Written by logStreamLine: it says the request streamed and whether the client left, which no response hook sees.
+    call.req.ownRequestLine = true;
+    return new SseWriter(reply.raw, { 'request-id': call.req.id, ...call.admitted.headers, ...endpointHeader(reply) }, inference.pingIntervalMs);
+  }
+
+  function logStreamLine({ req, record }: Call): void {
+    if (!req.ownRequestLine) return;
     logRequestLine(services.log, { reqId: req.id, method: 'POST', path: '/v1/messages', status: 200, stream: true, ms: Date.now() - record.at.getTime(), aborted: record.clientAborted });
   }
 
@@ -175,7 +185,7 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
    * as it happens or answered as one message; searches are charged on top of the tokens.
    */
   async function respondWithSearch(call: Call, reply: FastifyReply, options: WebSearchOptions): Promise<Json | undefined> {
-    const { req, record } = call;
+    const { record } = call;
     const round = (body: Json): Call => ({ ...call, body });
     const deps: SearchTurnDeps = {
       invoke: async (body) => JSON.parse(decoder.decode(await invokeRouted(round(body), reply, (invoker, r) => invokeJson(invoker, r, call.signal)))) as Json,
@@ -204,14 +214,12 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
       call.body,
       options,
       deps,
-      () => {
-        reply.hijack();
-        return new SseWriter(reply.raw, { 'request-id': req.id, ...call.admitted.headers, ...endpointHeader(reply) }, inference.pingIntervalMs);
-      },
+      () => openStream(call, reply),
       call.model.requested,
     );
     outcome.sse?.end();
     settle(outcome);
+    logStreamLine(call);
     return undefined;
   }
 

@@ -120,6 +120,12 @@ describe('web search through the gateway', () => {
     const delta = events.find((e) => e.type === 'message_delta');
     assert.equal(delta.delta.stop_reason, 'end_turn');
     assert.equal(delta.usage.server_tool_use.web_search_requests, 1);
+    const lines = env.rig.gw
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes(String(res.headers['request-id'])) && l.includes('"msg":"request"'))
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.status, l.stream, l.aborted]), [[200, true, false]], 'one log line, saying it streamed');
   });
 
   test('the blocks and the final usage have the fields of a recorded Anthropic web-search stream; JSON and SSE agree', async () => {
