@@ -133,20 +133,22 @@ export async function messagesRoute(app: FastifyInstance, { services }: { servic
     return served.result.output;
   }
 
-  async function respondWithJson(call: Call, reply: FastifyReply): Promise<Json> {
+  async function respondWithJson(call: Call, reply: FastifyReply): Promise<FastifyReply> {
     const output = await invokeRouted(call, reply, (invoker, r) => invokeJson(invoker, r, call.signal));
     const message = JSON.parse(decoder.decode(output)) as Json;
     message.model = call.model.requested;
     delete message['amazon-bedrock-invocationMetrics'];
     message.usage = completeUsage(message.usage);
     const { record } = call;
+    record.ttftMs = Date.now() - record.at.getTime();
+    reply.header('content-type', 'application/json').send(message);
+    // The answer is on its way (written to the socket): pricing, budgets, metrics and the
+    // request record come after it rather than before, and still before any next request.
     record.stopReason = message.stop_reason ?? null;
     record.toolNames = ((message.content as Json[] | undefined) ?? []).filter((b) => b?.type === 'tool_use').map((b) => String(b.name));
-    record.ttftMs = Date.now() - record.at.getTime();
     account(call, toUsage(message.usage));
     finish(record, 200, null, call.admitted);
-    reply.header('content-type', 'application/json');
-    return message;
+    return reply;
   }
 
   async function respondWithStream(call: Call, reply: FastifyReply): Promise<void> {
