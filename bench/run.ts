@@ -213,6 +213,8 @@ interface Row extends LoadResult {
   addedTtfbP50?: number;
   /** Steady runs this row was chosen from (BENCH_REPEAT). */
   repeats?: number;
+  /** Each steady run's p50, p99 and max, in the order run (BENCH_REPEAT > 1). */
+  runs?: { p50: number; p99: number; max: number }[];
 }
 
 interface Server {
@@ -269,7 +271,7 @@ async function idleStreams(server: Server): Promise<{ target: string; streams: n
 /** The run whose p50 is the median of a target's repeated runs, with how many there were. */
 function medianRun(runs: Row[]): Row {
   const sorted = [...runs].sort((a, b) => a.p50 - b.p50);
-  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, repeats: runs.length };
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, repeats: runs.length, runs: runs.map(({ p50, p99, max }) => ({ p50, p99, max })) };
 }
 
 const selected = <T extends { name: string }>(items: T[], names?: string[]) => (names ? items.filter((i) => names.some((n) => i.name.startsWith(n))) : items);
@@ -336,7 +338,15 @@ async function main() {
     // Repeats go round the targets, so that a stall of the machine spoils one run of one
     // target, not every run of it; each target keeps its run with the median p50.
     const runs: Row[][] = serving.map(() => []);
-    if (rate > 0) for (let i = 0; i < settings.repeat; i++) for (const [j, s] of serving.entries()) runs[j]!.push(await measure(s, w, { rate }));
+    if (rate > 0) {
+      for (let i = 0; i < settings.repeat; i++) {
+        for (const [j, s] of serving.entries()) {
+          const run = await measure(s, w, { rate });
+          runs[j]!.push(run);
+          if (settings.repeat > 1) console.error(`  ${w.name}, ${s.name}, run ${i + 1}: p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms, max ${run.max.toFixed(1)} ms`);
+        }
+      }
+    }
     const steady = runs.filter((r) => r.length).map(medianRun);
     for (const group of [max, steady]) {
       for (const r of group) {
