@@ -63,6 +63,27 @@ const heartbeatMs = 30_000;
 const scopeColumn = { user: 'user_id', team: 'team_id', key: 'key_id' } as const;
 const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
 
+/**
+ * The statement that gives a budget its usage row for a period: a budget created mid-period
+ * counts the period's spend so far. Every settle runs it, so once the row exists it must not
+ * read the period's requests again (a team's month can hold millions of them): the sum sits
+ * behind the existence check, which skips it.
+ */
+export function usageRowStatement(budget: Budget, start: Date): { sql: string; params: unknown[] } {
+  return {
+    sql: `INSERT INTO budget_usage (budget_id, period_start, spent_micros)
+       SELECT $1, $2, (SELECT COALESCE(sum(cost_micros), 0) FROM requests WHERE ${scopeColumn[budget.scope]} = $3 AND at >= $2 AND at < $4)
+       WHERE NOT EXISTS (SELECT 1 FROM budget_usage WHERE budget_id = $1 AND period_start = $2)
+       ON CONFLICT DO NOTHING`,
+    params: [budget.id, start, budget.targetId, periodEnd(budget.period, start)],
+  };
+}
+
+async function ensureUsageRow(tx: Queryable, budget: Budget, start: Date): Promise<void> {
+  const { sql, params } = usageRowStatement(budget, start);
+  await tx.query(sql, params);
+}
+
 export class BudgetLedger {
   readonly replica = randomUUID();
   private readonly accounts = new Map<string, Account>();
@@ -179,7 +200,7 @@ export class BudgetLedger {
       }
     }
     for (const { budget, start, cost } of totals.values()) {
-      await this.ensureUsageRow(tx, budget, start);
+      await ensureUsageRow(tx, budget, start);
       const { rows } = await tx.query<{ spent_micros: number }>(
         'UPDATE budget_usage SET spent_micros = spent_micros + $3 WHERE budget_id = $1 AND period_start = $2 RETURNING spent_micros',
         [budget.id, start, cost],
@@ -255,7 +276,7 @@ export class BudgetLedger {
   private acquire(a: Account, estimate: number): Promise<void> {
     a.acquiring ??= this.exclusive(() => this.db.transaction(async (tx) => {
         const cap = a.budget.blockAtMicros!;
-        await this.ensureUsageRow(tx, a.budget, a.periodStart);
+        await ensureUsageRow(tx, a.budget, a.periodStart);
         const { rows } = await tx.query<{ spent_micros: number }>(
           'SELECT spent_micros FROM budget_usage WHERE budget_id = $1 AND period_start = $2 FOR UPDATE',
           [a.budget.id, a.periodStart],
@@ -294,16 +315,6 @@ export class BudgetLedger {
       }))
       .finally(() => (a.acquiring = undefined));
     return a.acquiring;
-  }
-
-  /** A budget created mid-period counts the period's spend so far. */
-  private async ensureUsageRow(tx: Queryable, budget: Budget, start: Date): Promise<void> {
-    await tx.query(
-      `INSERT INTO budget_usage (budget_id, period_start, spent_micros)
-       SELECT $1, $2, COALESCE(sum(cost_micros), 0) FROM requests WHERE ${scopeColumn[budget.scope]} = $3 AND at >= $2 AND at < $4
-       ON CONFLICT DO NOTHING`,
-      [budget.id, start, budget.targetId, periodEnd(budget.period, start)],
-    );
   }
 
   /** Throttle rules past their threshold: the strictest, as a requests-a-minute limit on the budget. */
