@@ -1,5 +1,5 @@
 /** A server process's CPU time and memory, read from /proc (Linux): no sampling library needed. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux). */
 const ticksPerSecond = 100;
@@ -10,6 +10,24 @@ export function cpuSeconds(pid: number): number {
   // Fields after the command name (which may hold spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime, stime (fields 14, 15)
+}
+
+/**
+ * User + system CPU seconds of every process named postgres on this machine: the database's
+ * work for the gateway, when the bench's Postgres is local and serves nothing else. A backend
+ * that exits during a window takes its CPU time with it (the gateway keeps its connections).
+ */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(entry));
+    } catch {
+      // Gone meanwhile, or not readable.
+    }
+  }
+  return total;
 }
 
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {

@@ -21,7 +21,7 @@ import pg from 'pg';
 import { Agent, request } from 'undici';
 import { closedLoop, closeLoad, openLoop, type LoadResult, type Target } from './load.js';
 import { peerHeaders, peerServerScript, peerVersion } from './peer.js';
-import { cpuSeconds, peakRssMb, resetPeakRss, rssMb } from './procstat.js';
+import { cpuSeconds, peakRssMb, postgresCpuSeconds, resetPeakRss, rssMb } from './procstat.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ccag = join(root, 'bin', 'ccag');
@@ -86,7 +86,7 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
 const tsx = (script: string, ...args: string[]) => ['--import', 'tsx', join(root, 'bench', script), ...args];
 
 /** The database ccag runs on: a fresh Postgres database when one is reachable, else the embedded PGlite. */
-async function benchDatabase(): Promise<{ kind: 'postgres' | 'pglite'; env: Record<string, string>; drop(): Promise<void> }> {
+async function benchDatabase(): Promise<{ kind: 'postgres' | 'pglite'; env: Record<string, string>; local: boolean; drop(): Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (adminUrl) {
     const name = `ccag_bench_${randomBytes(6).toString('hex')}`;
@@ -100,6 +100,8 @@ async function benchDatabase(): Promise<{ kind: 'postgres' | 'pglite'; env: Reco
       return {
         kind: 'postgres',
         env: { DATABASE_URL: url.toString(), CCAG_SECRET_KEY: randomBytes(32).toString('base64') },
+        // On this machine: its processes' CPU can be read from /proc.
+        local: ['127.0.0.1', 'localhost', '[::1]', ''].includes(url.hostname),
         async drop() {
           const c = new pg.Client({ connectionString: adminUrl });
           await c.connect();
@@ -111,7 +113,8 @@ async function benchDatabase(): Promise<{ kind: 'postgres' | 'pglite'; env: Reco
       console.error(`Postgres at ${new URL(adminUrl).host} not usable (${(err as Error).message}); using the embedded database`);
     }
   }
-  return { kind: 'pglite', env: { CCAG_DATA_DIR: mkdtempSync(join(tmpdir(), 'ccag-bench-')) }, drop: async () => {} };
+  // PGlite runs inside the gateway: its CPU is the gateway's.
+  return { kind: 'pglite', env: { CCAG_DATA_DIR: mkdtempSync(join(tmpdir(), 'ccag-bench-')) }, local: false, drop: async () => {} };
 }
 
 /**
@@ -206,6 +209,8 @@ interface Row extends LoadResult {
   mode: string;
   /** Server-process CPU seconds per 1,000 requests, and its peak RSS in the window. */
   cpuPer1000: number;
+  /** CPU seconds of the local Postgres per 1,000 requests (ccag on a local Postgres only). */
+  dbCpuPer1000: number;
   peakRssMb: number;
   /** Latency over the floor of the same mode (direct; the shim for the peer). */
   addedP50?: number;
@@ -221,6 +226,8 @@ interface Server {
   name: string;
   pid: number;
   target: (w: Workload) => Target;
+  /** Its database is the local Postgres: the database's CPU is read too. */
+  usesDatabase?: boolean;
   /** False for workloads the server cannot serve (their rows are left out). */
   serves?: (w: Workload) => boolean;
 }
@@ -228,14 +235,20 @@ interface Server {
 async function measure(server: Server, w: Workload, mode: { clients: number } | { rate: number }): Promise<Row> {
   let cpuStart = 0;
   let cpuUsed = 0;
+  let dbStart = 0;
+  let dbUsed = NaN;
   const result = await ('clients' in mode ? closedLoop : openLoop)(server.target(w), 'clients' in mode ? mode.clients : mode.rate, {
     warmupSeconds: settings.warmupSeconds,
     seconds: settings.seconds,
     onMeasureStart: () => {
       cpuStart = cpuSeconds(server.pid);
+      if (server.usesDatabase) dbStart = postgresCpuSeconds();
       resetPeakRss(server.pid);
     },
-    onMeasureEnd: () => (cpuUsed = cpuSeconds(server.pid) - cpuStart),
+    onMeasureEnd: () => {
+      cpuUsed = cpuSeconds(server.pid) - cpuStart;
+      if (server.usesDatabase) dbUsed = postgresCpuSeconds() - dbStart;
+    },
   });
   return {
     workload: w.name,
@@ -243,6 +256,7 @@ async function measure(server: Server, w: Workload, mode: { clients: number } | 
     mode: 'clients' in mode ? `${mode.clients} clients` : `${Math.round(mode.rate)}/s`,
     ...result,
     cpuPer1000: result.requests ? (cpuUsed / result.requests) * 1000 : NaN,
+    dbCpuPer1000: result.requests ? (dbUsed / result.requests) * 1000 : NaN,
     peakRssMb: peakRssMb(server.pid),
   };
 }
@@ -302,6 +316,7 @@ async function main() {
       {
         name: 'ccag',
         pid: gateway.pid,
+        usesDatabase: database.local,
         target: (w) => ({ name: 'ccag', url: `${gateway.url}/v1/messages`, headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(w.body) }),
       },
       ...(cluster
@@ -309,6 +324,7 @@ async function main() {
             {
               name: `ccag x${settings.workers}`,
               pid: cluster.pid,
+              usesDatabase: database.local,
               target: (w: Workload) => ({ name: `ccag x${settings.workers}`, url: `${cluster.url}/v1/messages`, headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(w.body) }),
             },
           ]
@@ -389,11 +405,11 @@ async function main() {
   const f = (n: unknown, digits = 2) => (typeof n === 'number' && !Number.isNaN(n) ? (Number.isInteger(n) ? String(n) : n.toFixed(digits)) : '');
   const about = `${settings.seconds}s per run after ${settings.warmupSeconds}s warm-up${settings.repeat > 1 ? `, steady rows the median of ${settings.repeat} runs` : ''}; ccag on ${database.kind === 'postgres' ? 'Postgres' : 'PGlite (embedded)'}, to the emulator over HTTP/${settings.bedrockHttp} with ${settings.auth === 'sigv4' ? 'SigV4' : 'the API key'}; peer @portkey-ai/gateway@${peerVersion}${peer ? (peerStreams ? '' : ' (non-streaming only)') : ' (not installed: skipped)'}; node ${process.version}`;
   console.log(`\nccag bench: ${about}\n`);
-  const header = ['workload', 'target', 'load', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'ttfb p50', 'added p50', 'added p99', 'added ttfb', 'CPU s/1k req', 'peak RSS MB', 'errors'];
+  const header = ['workload', 'target', 'load', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'ttfb p50', 'added p50', 'added p99', 'added ttfb', 'CPU s/1k req', 'DB CPU s/1k req', 'peak RSS MB', 'errors'];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`| ${header.map(() => '---').join(' | ')} |`);
   for (const r of rows) {
-    console.log(`| ${[r.workload, r.target, r.mode, f(r.rps, 0), f(r.p50), f(r.p90), f(r.p99), f(r.max), f(r.ttfbP50), f(r.addedP50), f(r.addedP99), f(r.addedTtfbP50), f(r.cpuPer1000, 3), f(r.peakRssMb, 0), r.errors].join(' | ')} |`);
+    console.log(`| ${[r.workload, r.target, r.mode, f(r.rps, 0), f(r.p50), f(r.p90), f(r.p99), f(r.max), f(r.ttfbP50), f(r.addedP50), f(r.addedP99), f(r.addedTtfbP50), f(r.cpuPer1000, 3), f(r.dbCpuPer1000, 3), f(r.peakRssMb, 0), r.errors].join(' | ')} |`);
   }
   console.log(`\n| ${settings.idleStreams} slow streams at once | RSS before MB | peak RSS MB | KB per stream | opened |\n| --- | --- | --- | --- | --- |`);
   for (const m of memory) console.log(`| ${m.target} | ${m.rssMbBefore} | ${m.peakRssMb} | ${m.kbPerStream} | ${m.opened} |`);
