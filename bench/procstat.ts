@@ -4,13 +4,17 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux). */
 const ticksPerSecond = 100;
 
-/** User + system CPU seconds the process has used so far. */
-export function cpuSeconds(pid: number): number {
+/** A process's command name and user + system CPU seconds so far, from one read of /proc/<pid>/stat. */
+function procStat(pid: number | string): { command: string; cpuSeconds: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime, stime (fields 14, 15)
+  // The command name sits in parentheses and may hold spaces: the fields start after the last ')'.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return { command: stat.slice(stat.indexOf('(') + 1, close), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond }; // utime, stime (fields 14, 15)
 }
+
+/** User + system CPU seconds the process has used so far. */
+export const cpuSeconds = (pid: number): number => procStat(pid).cpuSeconds;
 
 /**
  * User + system CPU seconds of every process named postgres on this machine: the database's
@@ -22,7 +26,8 @@ export function postgresCpuSeconds(): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(entry));
+      const stat = procStat(entry);
+      if (stat.command === 'postgres') total += stat.cpuSeconds;
     } catch {
       // Gone meanwhile, or not readable.
     }
